@@ -1,0 +1,43 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+// int8 (bigint: tgid, order ids) arrives as a string by default. Telegram ids and our order ids
+// stay far below 2^53, so parse them to numbers once, here, instead of at every call site.
+const INT8_OID = 20;
+
+export interface DbOptions {
+  connectionString: string;
+  /** Pool size; the worker needs about its concurrency, the API a little more. */
+  max?: number;
+  /** Fail a query that runs longer than this (ms); protects a request path from a stuck DB. */
+  statementTimeoutMs?: number;
+  /** Give up connecting after this long (ms) instead of waiting for TCP's own timeout. */
+  connectionTimeoutMs?: number;
+  applicationName?: string;
+}
+
+export function createPool(options: DbOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: options.applicationName ?? 'mealwise',
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection (PostgreSQL restarted) emits 'error' on the pool; without
+  // a listener that would crash the process. The next query simply gets a new connection.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function createDb(options: DbOptions): Kysely<Database> {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(options) }) });
+}
