@@ -1,0 +1,34 @@
+import { type Env, envVar, parseEnv } from '@mealwise/config';
+import { z } from 'zod';
+
+// The CLI parses only the variables a command needs, when it needs them: `db migrate` must not
+// demand GEMINI_API_KEYS. Each getter throws ConfigError naming the bad variable.
+
+const databaseSchema = z.object({
+  DATABASE_URL: envVar.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/mealwise'),
+});
+
+const redisSchema = z.object({
+  REDIS_URL: envVar.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+});
+
+const logSchema = z.object({
+  LOG_LEVEL: envVar.enum(['error', 'warn', 'info', 'debug']).default('warn'),
+});
+
+export interface CliConfig {
+  database(): z.output<typeof databaseSchema>;
+  redis(): z.output<typeof redisSchema>;
+  log(): z.output<typeof logSchema>;
+  /** The raw environment, for command modules that parse their own variables with parseEnv. */
+  readonly env: Env;
+}
+
+export function cliConfig(env: Env): CliConfig {
+  return {
+    env,
+    database: () => parseEnv(databaseSchema, env),
+    redis: () => parseEnv(redisSchema, env),
+    log: () => parseEnv(logSchema, env),
+  };
+}

@@ -1,0 +1,1 @@
+export type { ActiveUsersQuery, StatsWindow, UserStats } from './types.ts';
