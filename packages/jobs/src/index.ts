@@ -12,5 +12,7 @@ export { DEFAULT_BULL_PREFIX, JOB_NAMES, NIGHTLY_SCHEDULER_ID, QUEUE_BATCH, QUEU
 export { BATCH_JOB_OPTIONS, ON_DEMAND_JOB_OPTIONS, RETENTION, USER_JOB_OPTIONS } from './options.ts';
 export type { BatchJobData, UserJobData, UserJobReason } from './payloads.ts';
 export { batchJobDataSchema, userJobDataSchema, userJobReasonSchema } from './payloads.ts';
+export type { EnqueuedBatch, EnqueuedUserJob, RecsProducerOptions } from './producer.ts';
+export { RecsProducer } from './producer.ts';
 export type { RunFallback, RunOutcome, RunSummary, RunSummaryStoreOptions } from './run-summary.ts';
 export { RunSummaryStore } from './run-summary.ts';
