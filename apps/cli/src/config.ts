@@ -12,6 +12,18 @@ const redisSchema = z.object({
   REDIS_URL: envVar.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
 });
 
+const queueSchema = z.object({
+  // BullMQ key prefix; `{bull}` on Redis Cluster so every queue key shares a slot.
+  BULL_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9{}_-]+$/, { error: 'letters, digits, _, -, { }' })
+    .default('bull'),
+});
+
+const recsCacheSchema = z.object({
+  RECS_CACHE_TTL_SECONDS: envVar.int({ min: 60, max: 30 * 86_400 }).default(86_400),
+});
+
 const logSchema = z.object({
   LOG_LEVEL: envVar.enum(['error', 'warn', 'info', 'debug']).default('warn'),
 });
@@ -20,6 +32,8 @@ export interface CliConfig {
   database(): z.output<typeof databaseSchema>;
   redis(): z.output<typeof redisSchema>;
   log(): z.output<typeof logSchema>;
+  queues(): z.output<typeof queueSchema>;
+  recsCache(): z.output<typeof recsCacheSchema>;
   /** The raw environment, for command modules that parse their own variables with parseEnv. */
   readonly env: Env;
 }
@@ -30,5 +44,7 @@ export function cliConfig(env: Env): CliConfig {
     database: () => parseEnv(databaseSchema, env),
     redis: () => parseEnv(redisSchema, env),
     log: () => parseEnv(logSchema, env),
+    queues: () => parseEnv(queueSchema, env),
+    recsCache: () => parseEnv(recsCacheSchema, env),
   };
 }

@@ -1,5 +1,7 @@
 import type { CommandModule } from '../program.ts';
+import { batchCommands } from './batch.ts';
 import { dbCommands } from './db.ts';
+import { recsCommands } from './recs.ts';
 
 /** Every command group of `mealwise`, in help order. */
-export const commandModules: CommandModule[] = [dbCommands];
+export const commandModules: CommandModule[] = [dbCommands, batchCommands, recsCommands];
