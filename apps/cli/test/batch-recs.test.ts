@@ -74,7 +74,7 @@ describe('mealwise batch', () => {
       if (!runId) await new Promise((res) => setTimeout(res, 50));
     }
     await store.begin(runId, { total: 2, trigger: 'manual' });
-    await store.addEnqueued(runId, 2);
+    await store.countEnqueued(runId, [1, 2]);
     await store.finishFanout(runId);
     await store.recordOutcome(runId, 1, 'succeeded');
     await store.recordOutcome(runId, 2, 'failed', 'stale');
