@@ -36,7 +36,7 @@ describe('ensureNightlyScheduler', () => {
     const after = await q.getDelayed();
     // The same pending job: a deploy at 03:05 must not replace tonight's run with tomorrow's.
     expect(after.map((j) => j.id)).toEqual([pending?.id]);
-    const next = new Date((pending?.opts as { prevMillis: number }).prevMillis);
+    const next = new Date((pending!.opts as { prevMillis: number }).prevMillis);
     expect(next.getUTCHours()).toBe(3);
     expect(next.getUTCMinutes()).toBe(0);
   });
