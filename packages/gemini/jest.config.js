@@ -1,3 +1,3 @@
 import { jestConfig } from '../../jest.preset.js';
 
-export default jestConfig();
+export default { ...jestConfig(), testEnvironment: '<rootDir>/jest-environment.js' };
