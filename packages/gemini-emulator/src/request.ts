@@ -89,17 +89,33 @@ export function parseGenerateRequest(raw: string): GenerateRequest | ErrorBody {
       '* GenerateContentRequest.generation_config.response_mime_type: response_json_schema requires response_mime_type application/json.\n',
     );
   }
+  const thinking = config.thinkingConfig as { thinkingBudget?: unknown } | undefined;
+  const budget = thinking?.thinkingBudget;
+  if (
+    budget !== undefined &&
+    (typeof budget !== 'number' || !Number.isInteger(budget) || budget < -1 || budget > 24576)
+  ) {
+    return badRequest(
+      'Unable to submit request because thinking_budget is out of range; supported values are integers from 0 to 24576.',
+    );
+  }
+  const temperature = config.temperature;
+  if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
+    return badRequest(
+      `Unable to submit request because it has a temperature value of ${String(temperature)} but the supported range is from 0 (inclusive) to 2.0001 (exclusive). Update the value and try again.`,
+    );
+  }
   const promptText = [textOf(body.systemInstruction as Content), ...(contents as Content[]).map(textOf)]
     .filter(Boolean)
     .join('\n');
-  const thinking = config.thinkingConfig as { thinkingBudget?: unknown } | undefined;
   return {
     promptText,
     promptTokens: countTokens(promptText),
     responseMimeType: mime,
     responseJsonSchema: config.responseJsonSchema ?? config._responseJsonSchema ?? config.responseSchema,
     maxOutputTokens: typeof config.maxOutputTokens === 'number' ? config.maxOutputTokens : undefined,
-    thinkingBudget: typeof thinking?.thinkingBudget === 'number' ? thinking.thinkingBudget : undefined,
+    // -1 asks for dynamic thinking, like leaving the budget out.
+    thinkingBudget: typeof budget === 'number' && budget >= 0 ? budget : undefined,
   };
 }
 

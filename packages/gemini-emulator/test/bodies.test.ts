@@ -119,6 +119,13 @@ describe('error bodies match Google’s byte for byte', () => {
       'Invalid JSON payload received. Unknown name "automaticContinuation" at \'generation_config\': Cannot find field.',
     );
     expect((await call(emulator.url, key, { body: { contents: [] } })).status).toBe(400);
+    const budget = await call(emulator.url, key, {
+      body: generateBody({ thinkingConfig: { thinkingBudget: 100_000 } }),
+    });
+    expect([budget.status, budget.json.error.status]).toEqual([400, 'INVALID_ARGUMENT']);
+    const temperature = await call(emulator.url, key, { body: generateBody({ temperature: 3 }) });
+    expect(temperature.json.error.message).toContain('temperature value of 3');
+    expect(emulator.stats().quotas).toEqual({}); // rejected before any quota was spent
   });
 });
 

@@ -98,6 +98,8 @@ export class RecommendationGenerator {
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
   readonly #clients = new Map<string, GoogleGenAI>();
+  /** Models the pool said are out for the day, until when: later generations start past them. */
+  readonly #exhaustedUntil = new Map<string, number>();
   readonly #responseJsonSchema = answerJsonSchema();
 
   constructor(options: RecommendationGeneratorOptions) {
@@ -130,7 +132,7 @@ export class RecommendationGenerator {
     const deadline = started + this.#deadlineMs;
     const prompt = buildPrompt(stats, { days: this.#statsDays });
     const estimatedTokens = estimateTokens(prompt);
-    let modelIndex = 0;
+    let modelIndex = this.#firstAvailableModel(started);
     let attempts = 0;
     let transientRetries = 0;
     let invalidAnswers = 0;
@@ -162,6 +164,7 @@ export class RecommendationGenerator {
           err.reason === 'quota_exhausted' &&
           modelIndex < this.#models.length - 1
         ) {
+          if (err.retryAt !== null) this.#exhaustedUntil.set(model, err.retryAt);
           modelIndex++;
           this.#log.warn('daily quota gone on every project; switching model', {
             tgid,
@@ -280,6 +283,14 @@ export class RecommendationGenerator {
       }
       // Rate limit or invalid key: the pool now knows; the next acquire hands out another key.
     }
+  }
+
+  #firstAvailableModel(now: number): number {
+    for (let i = 0; i < this.#models.length - 1; i++) {
+      const until = this.#exhaustedUntil.get(this.#models[i]!);
+      if (until === undefined || until <= now) return i;
+    }
+    return this.#models.length - 1;
   }
 
   /** One SDK client per key, built with everything explicit (no environment lookups, no SDK retries). */

@@ -95,6 +95,15 @@ describe('configuration errors stop at once', () => {
     expect(c?.error).toMatchObject({ httpStatus: 400, status: 'INVALID_ARGUMENT', retryable: false });
     expect(c?.outcome).toEqual({ kind: 'neutral', reason: 'http_400' });
   });
+
+  it('a bad request stops the generation at once: permanent for this input', async () => {
+    h = await harness({ generator: { thinkingBudget: 100_000 } });
+    const err = await h.generator.generateRecommendation(sampleStats()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenerationFailedError);
+    expect(err).toMatchObject({ retryable: false, attempts: 1 });
+    expect((err as GenerationFailedError).lastError).toBeInstanceOf(BadRequestError);
+    expect(h.pool.reports.map((r) => r.outcome)).toEqual([{ kind: 'neutral', reason: 'http_400' }]);
+  });
 });
 
 describe('rate limits (429 RESOURCE_EXHAUSTED)', () => {

@@ -165,6 +165,21 @@ describe('RecommendationGenerator against the emulator', () => {
     expect(h.pool.leases.map((l) => l.model)).toEqual([MODEL, MODEL, FALLBACK]);
   });
 
+  it('remembers an exhausted primary until the pool’s retryAt and starts later generations on the fallback', async () => {
+    h = await harness({ keys: makeKeys(1), generator: { fallbackModels: [FALLBACK] } });
+    h.pool.failNextAcquire(new NoCapacityError('quota_exhausted', MODEL, Date.now() + 3_600_000));
+    expect((await h.generator.generateRecommendation(sampleStats())).model).toBe(FALLBACK);
+    expect((await h.generator.generateRecommendation(sampleStats())).model).toBe(FALLBACK);
+    expect(h.pool.leases.map((l) => l.model)).toEqual([FALLBACK, FALLBACK]);
+  });
+
+  it('goes back to the primary once its retryAt has passed', async () => {
+    h = await harness({ keys: makeKeys(1), generator: { fallbackModels: [FALLBACK] } });
+    h.pool.failNextAcquire(new NoCapacityError('quota_exhausted', MODEL, Date.now() - 1));
+    expect((await h.generator.generateRecommendation(sampleStats())).model).toBe(FALLBACK);
+    expect((await h.generator.generateRecommendation(sampleStats())).model).toBe(MODEL);
+  });
+
   it('surfaces quota_exhausted when there is no fallback left', async () => {
     h = await harness({ keys: makeKeys(1) });
     h.emulator.configure({ exhaust: [{ project: 'p1', model: MODEL, window: 'day' }] });
