@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { KeyState } from '@mealwise/gemini-emulator';
+import { type KeyState, startEmulator } from '@mealwise/gemini-emulator';
 import { freePort, waitFor } from '@mealwise/testing';
 import {
   BadRequestError,
@@ -145,25 +145,23 @@ describe('rate limits (429 RESOURCE_EXHAUSTED)', () => {
 
   it('fractional retryDelay keeps its fraction', async () => {
     let now = Date.UTC(2026, 10, 20, 12, 0, 0);
-    h = await harness({
-      keys: makeKeys(1),
-      emulator: { fractionalRetryDelay: true, models: { [MODEL]: { rpm: 1, rpd: 100 } } },
-    });
-    await h.emulator.close();
-    const { startEmulator } = await import('@mealwise/gemini-emulator');
+    const key = makeKeys(1)[0]!.key;
     const emulator = await startEmulator(
       {
-        keys: { [h.keys[0]!.key]: { project: 'p1' } },
+        keys: { [key]: { project: 'p1' } },
         fractionalRetryDelay: true,
         models: { [MODEL]: { rpm: 1, rpd: 100 } },
       },
       { clock: () => now },
     );
-    h = { ...h, emulator, close: () => emulator.close() };
-    await sdkCall(emulator.url, h.keys[0]!.key, MODEL);
-    now += 14_162; // 45 838 ms left in the window
-    const c = classifyError(await sdkCall(emulator.url, h.keys[0]!.key, MODEL), ctx);
-    expect(c?.outcome).toEqual({ kind: 'rate_limited', scope: 'minute', retryDelayMs: 45_838 });
+    try {
+      await sdkCall(emulator.url, key, MODEL);
+      now += 14_162; // 45 838 ms left in the window: retryDelay "45.838000000s"
+      const c = classifyError(await sdkCall(emulator.url, key, MODEL), ctx);
+      expect(c?.outcome).toEqual({ kind: 'rate_limited', scope: 'minute', retryDelayMs: 45_838 });
+    } finally {
+      await emulator.close();
+    }
   });
 });
 

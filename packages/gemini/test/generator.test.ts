@@ -64,6 +64,29 @@ describe('RecommendationGenerator against the emulator', () => {
     for (const k of h.keys) expect(h.logs.join('\n')).not.toContain(k.key);
   });
 
+  it('never takes the key, base URL, API version or backend from the environment', async () => {
+    const keys = makeKeys(2);
+    h = await harness({ keys: [keys[0]!] });
+    h.emulator.configure({ keys: { [keys[1]!.key]: { project: 'p2' } } });
+    const saved = { ...process.env };
+    // (GEMINI_API_KEY is read by the same SDK code path; setting both only adds an SDK console warning.)
+    Object.assign(process.env, {
+      GOOGLE_API_KEY: keys[1]!.key,
+      GOOGLE_GEMINI_BASE_URL: 'http://127.0.0.1:1',
+      GOOGLE_GENAI_API_VERSION: 'v1alpha',
+      GOOGLE_GENAI_USE_VERTEXAI: 'true',
+    });
+    try {
+      const rec = await h.generator.generateRecommendation(sampleStats());
+      expect(rec.attempts).toBe(1);
+      expect(Object.keys(h.emulator.stats().byKey)).toEqual([rec.keyFingerprint]);
+      expect(rec.keyFingerprint).toBe(h.pool.leases[0]!.fingerprint);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('moves to another key after a per-minute 429 and reports the window and retryDelay', async () => {
     const keys = makeKeys(2);
     h = await harness({ keys });
