@@ -1,10 +1,10 @@
-import { GoogleGenAI } from '@google/genai';
 import type { KeySource, Lease } from '@mealwise/key-pool';
 import { NoCapacityError } from '@mealwise/key-pool';
 import { type Logger, silentLogger } from '@mealwise/logging';
 import type { UserStats } from '@mealwise/stats';
 import { parseResponse, type Usage, usageOf } from './answer.ts';
 import { type BackoffOptions, backoffDelay, sleep as realSleep } from './backoff.ts';
+import { GeminiCaller } from './caller.ts';
 import { type Classified, classifyError } from './classify.ts';
 import {
   GeminiConfigurationError,
@@ -16,7 +16,6 @@ import {
   TransientError,
 } from './errors.ts';
 import { buildPrompt, estimateTokens } from './prompts.ts';
-import { answerJsonSchema } from './schema.ts';
 
 export const GOOGLE_BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -83,36 +82,35 @@ export interface Recommendation {
 export class RecommendationGenerator {
   readonly #keys: KeySource;
   readonly #models: string[];
-  readonly #apiVersion: string;
-  readonly #baseUrl: string;
   readonly #timeoutMs: number;
+  readonly #apiVersion: string;
+  readonly #caller: GeminiCaller;
   readonly #deadlineMs: number;
   readonly #maxAttempts: number;
-  readonly #thinkingBudget: number;
-  readonly #temperature: number;
-  readonly #maxOutputTokens: number;
   readonly #backoff: BackoffOptions;
   readonly #statsDays: number;
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
-  readonly #clients = new Map<string, GoogleGenAI>();
   /** Models the pool said are out for the day, until when: later generations start past them. */
   readonly #exhaustedUntil = new Map<string, number>();
-  readonly #responseJsonSchema = answerJsonSchema();
 
   constructor(options: RecommendationGeneratorOptions) {
     this.#keys = options.keys;
     this.#models = [options.model ?? 'gemini-2.5-flash-lite', ...(options.fallbackModels ?? [])];
     this.#apiVersion = options.apiVersion ?? 'v1beta';
-    this.#baseUrl = options.baseUrl ?? GOOGLE_BASE_URL;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#deadlineMs = options.totalDeadlineMs ?? 120_000;
     this.#maxAttempts = options.maxAttempts ?? 6;
-    this.#thinkingBudget = options.thinkingBudget ?? 0;
-    this.#temperature = options.temperature ?? 0.4;
-    this.#maxOutputTokens = options.maxOutputTokens ?? 512;
+    this.#caller = new GeminiCaller({
+      apiVersion: this.#apiVersion,
+      baseUrl: options.baseUrl ?? GOOGLE_BASE_URL,
+      timeoutMs: this.#timeoutMs,
+      thinkingBudget: options.thinkingBudget ?? 0,
+      temperature: options.temperature ?? 0.4,
+      maxOutputTokens: options.maxOutputTokens ?? 512,
+    });
     this.#backoff = options.backoff ?? {};
     this.#statsDays = options.statsDays ?? 30;
     this.#log = (options.logger ?? silentLogger()).child({ module: 'gemini' });
@@ -181,21 +179,7 @@ export class RecommendationGenerator {
       let usage: Usage | undefined;
       try {
         const timeout = Math.max(1, Math.min(this.#timeoutMs, deadline - callStarted));
-        const response = await this.#client(lease).models.generateContent({
-          model,
-          contents: prompt,
-          config: {
-            temperature: this.#temperature,
-            maxOutputTokens: this.#maxOutputTokens,
-            responseMimeType: 'application/json',
-            responseJsonSchema: this.#responseJsonSchema,
-            thinkingConfig: { thinkingBudget: this.#thinkingBudget },
-            // Never re-send on a continuationToken: every call is one admission from the pool.
-            automaticContinuation: false,
-            abortSignal: signal,
-            httpOptions: { timeout },
-          },
-        });
+        const response = await this.#caller.call(lease, model, prompt, timeout, signal);
         usage = usageOf(response);
         const answer = parseResponse(response);
         await this.#keys.report(lease, {
@@ -291,20 +275,5 @@ export class RecommendationGenerator {
       if (until === undefined || until <= now) return i;
     }
     return this.#models.length - 1;
-  }
-
-  /** One SDK client per key, built with everything explicit (no environment lookups, no SDK retries). */
-  #client(lease: Lease): GoogleGenAI {
-    let client = this.#clients.get(lease.fingerprint);
-    if (!client) {
-      client = new GoogleGenAI({
-        apiKey: lease.key,
-        vertexai: false,
-        apiVersion: this.#apiVersion,
-        httpOptions: { baseUrl: this.#baseUrl, apiVersion: this.#apiVersion, timeout: this.#timeoutMs },
-      });
-      this.#clients.set(lease.fingerprint, client);
-    }
-    return client;
   }
 }
