@@ -1,0 +1,3 @@
+import { jestConfig } from '../../jest.preset.js';
+
+export default { ...jestConfig(), testEnvironment: '<rootDir>/jest-environment.js' };
