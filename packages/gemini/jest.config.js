@@ -1,3 +1,3 @@
 import { jestConfig } from '../../jest.preset.js';
 
-export default { ...jestConfig(), testEnvironment: '<rootDir>/jest-environment.js' };
+export default jestConfig();

@@ -43,10 +43,23 @@ export interface RecommendationGeneratorOptions {
   /** Window of the statistics, for the prompt (default 30 days). */
   statsDays?: number;
   logger?: Logger;
+  /** Called after every Gemini call (metrics): what it returned, never the key. */
+  onCall?: (call: GeminiCallEvent) => void;
   /** Injection points for tests. */
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
+}
+
+/** One Gemini call as seen by `onCall`. */
+export interface GeminiCallEvent {
+  model: string;
+  keyFingerprint: string;
+  /** `ok`, or the typed error's code (`RATE_LIMITED`, `INVALID_KEY`, `TRANSIENT`, `INVALID_ANSWER`, ...). */
+  status: string;
+  /** The error's detail (scope, reason or kind), `ok` on success. */
+  reason: string;
+  callMs: number;
 }
 
 export interface GenerateOptions {
@@ -93,6 +106,7 @@ export class RecommendationGenerator {
   readonly #now: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #random: () => number;
+  readonly #onCall: (call: GeminiCallEvent) => void;
   /** Models the pool said are out for the day, until when: later generations start past them. */
   readonly #exhaustedUntil = new Map<string, number>();
 
@@ -117,6 +131,7 @@ export class RecommendationGenerator {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? realSleep;
     this.#random = options.random ?? Math.random;
+    this.#onCall = options.onCall ?? (() => {});
   }
 
   /** The models this generator may use, primary first. */
@@ -182,6 +197,13 @@ export class RecommendationGenerator {
         const response = await this.#caller.call(lease, model, prompt, timeout, signal);
         usage = usageOf(response);
         const answer = parseResponse(response);
+        this.#onCall({
+          model,
+          keyFingerprint: lease.fingerprint,
+          status: 'ok',
+          reason: 'ok',
+          callMs: this.#now() - callStarted,
+        });
         await this.#keys.report(lease, {
           kind: 'success',
           usage: { promptTokens: usage.promptTokens, totalTokens: usage.totalTokens },
@@ -228,6 +250,22 @@ export class RecommendationGenerator {
       const { error, outcome } = classified;
       last = error;
       await this.#keys.report(lease, outcome);
+      const detail =
+        'reason' in error
+          ? error.reason
+          : 'scope' in error
+            ? error.scope
+            : 'kind' in error
+              ? error.kind
+              : undefined;
+      const callMs = this.#now() - callStarted;
+      this.#onCall({
+        model,
+        keyFingerprint: lease.fingerprint,
+        status: error.code,
+        reason: String(detail ?? error.code.toLowerCase()),
+        callMs,
+      });
       this.#log.warn('gemini call failed', {
         tgid,
         keyFingerprint: lease.fingerprint,
@@ -235,15 +273,8 @@ export class RecommendationGenerator {
         attempt: attempts,
         code: error.code,
         outcome: outcome.kind,
-        detail:
-          'reason' in error
-            ? error.reason
-            : 'scope' in error
-              ? error.scope
-              : 'kind' in error
-                ? error.kind
-                : undefined,
-        call_ms: this.#now() - callStarted,
+        detail,
+        call_ms: callMs,
       });
       if (error instanceof GenerationCancelledError) throw error;
       if (error instanceof ModelNotFoundError || error instanceof GeminiConfigurationError) throw error;

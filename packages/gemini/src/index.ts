@@ -16,7 +16,12 @@ export {
   RateLimitError,
   TransientError,
 } from './errors.ts';
-export type { GenerateOptions, Recommendation, RecommendationGeneratorOptions } from './generator.ts';
+export type {
+  GeminiCallEvent,
+  GenerateOptions,
+  Recommendation,
+  RecommendationGeneratorOptions,
+} from './generator.ts';
 export { GOOGLE_BASE_URL, RecommendationGenerator } from './generator.ts';
 export type { PromptOptions } from './prompts.ts';
 export { buildPrompt, estimateTokens, quoteDishName } from './prompts.ts';

@@ -131,15 +131,8 @@ export async function processUserJob(
       ...(runId ? { run_id: runId } : {}),
     };
     await deps.cache.put(tgid, record);
-    // The seed's log line: tgid, key fingerprint, usage, generation_time_ms.
-    log.info('recommendation generated', {
-      key_fingerprint: g.keyFingerprint,
-      model: g.model,
-      attempts: g.attempts,
-      prompt_tokens: g.usage.promptTokens,
-      output_tokens: g.usage.outputTokens,
-      generation_time_ms: g.latencyMs,
-    });
+    // The Gemini client already logged the generation (tgid, fingerprint, tokens, generation_time_ms).
+    log.debug('recommendation cached', { model: g.model });
     return finish({
       outcome: 'succeeded',
       model: g.model,
