@@ -5,7 +5,8 @@ for its (project, model) budget, atomically, by Redis' clock.
 All keys share the pool's prefix P (hash-tagged, e.g. "{gemini}:", on Redis Cluster, so they live
 in one slot); per-project keys are built from P like BullMQ builds job keys from its prefix.
 
-KEYS[1]  P.."lru:"..MODEL     zset project -> ms of its last admission for MODEL (least recently used first)
+KEYS[1]  P.."lru:"..MODEL     zset project -> sequence number of its last admission for MODEL (a
+                              counter, not a time: projects admitted in the same ms still rotate)
 KEYS[2]  P.."rotation_log"    list of JSON rotation events, newest first, capped
 KEYS[3]  P.."current_key"     fingerprint of the key most recently handed out (observability only)
 
@@ -95,7 +96,11 @@ for p = 1, n do
 end
 
 local last = redis.call('ZMSCORE', KEYS[1], unpack(names))
-for p = 1, n do projects[p].last = tonumber(last[p]) or 0 end
+local seq = 0
+for p = 1, n do
+  projects[p].last = tonumber(last[p]) or 0
+  seq = math.max(seq, projects[p].last)
+end
 table.sort(projects, function(x, y)
   if x.last ~= y.last then return x.last < y.last end
   return x.name < y.name
@@ -193,7 +198,7 @@ for _, pr in ipairs(projects) do
       -- Keep two windows, so a caller whose clock lags by less than a window still counts them.
       redis.call('ZREMRANGEBYSCORE', windowKey, '-inf', now - 2 * WINDOW)
       redis.call('PEXPIRE', windowKey, 2 * WINDOW)
-      redis.call('ZADD', KEYS[1], now, pr.name)
+      redis.call('ZADD', KEYS[1], seq + 1, pr.name)
       redis.call('PEXPIRE', KEYS[1], GRACE)
       redis.call('SET', KEYS[3], fp)
       if used == rpd then
