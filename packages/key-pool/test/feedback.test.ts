@@ -183,7 +183,12 @@ describe('report: quota gone for the day', () => {
     clock.set(MIDNIGHT);
     await pool.acquire(MODEL);
     const [event] = await pool.rotationLog(1);
-    expect(event).toMatchObject({ event: 'available', reason: 'quota_day_reset', was: 'daily_quota', at: MIDNIGHT });
+    expect(event).toMatchObject({
+      event: 'available',
+      reason: 'quota_day_reset',
+      was: 'daily_quota',
+      at: MIDNIGHT,
+    });
   });
 });
 
@@ -226,7 +231,10 @@ describe('report: invalid keys', () => {
       'operator_reset',
       'operator_reset',
     ]);
-    expect(log.filter((e) => e.event === 'invalid').map((e) => e.reason)).toEqual(['LEAKED', 'CONSUMER_SUSPENDED']);
+    expect(log.filter((e) => e.event === 'invalid').map((e) => e.reason)).toEqual([
+      'LEAKED',
+      'CONSUMER_SUSPENDED',
+    ]);
     await expect(pool.resetInvalid('0123456789ab')).rejects.toThrow('no configured key has fingerprint');
   });
 });
