@@ -1,4 +1,5 @@
 import { type Env, envVar, parseEnv } from '@mealwise/config';
+import { type GeminiPoolEnv, geminiPoolEnv } from '@mealwise/key-pool';
 import { z } from 'zod';
 
 // The CLI parses only the variables a command needs, when it needs them: `db migrate` must not
@@ -20,6 +21,8 @@ export interface CliConfig {
   database(): z.output<typeof databaseSchema>;
   redis(): z.output<typeof redisSchema>;
   log(): z.output<typeof logSchema>;
+  /** GEMINI_API_KEYS and the key pool's limits, models and prefix (the schema the apps share). */
+  gemini(): GeminiPoolEnv;
   /** The raw environment, for command modules that parse their own variables with parseEnv. */
   readonly env: Env;
 }
@@ -30,5 +33,6 @@ export function cliConfig(env: Env): CliConfig {
     database: () => parseEnv(databaseSchema, env),
     redis: () => parseEnv(redisSchema, env),
     log: () => parseEnv(logSchema, env),
+    gemini: () => parseEnv(geminiPoolEnv, env),
   };
 }

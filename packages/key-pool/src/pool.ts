@@ -76,6 +76,11 @@ export class KeyPool implements KeySource {
     return { ...this.#limits, ...this.#modelLimits[model] };
   }
 
+  /** Fingerprints of the configured keys, in configuration order. */
+  get fingerprints(): string[] {
+    return this.#keys.map((k) => k.fingerprint);
+  }
+
   /** Distinct projects: the budgets the keys add up to (extra keys of one project add nothing). */
   get projects(): string[] {
     return [...this.#projectFingerprints.keys()].sort();
