@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { fingerprint, KeyPool, parseKeyList } from '@mealwise/key-pool';
+import { fingerprint, KeyPool, type Lease, parseKeyList } from '@mealwise/key-pool';
 import { createRedis } from '@mealwise/redis';
 import { deleteByPrefix, spawnNodeTs, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import { commandModules } from '../src/commands/index.ts';
@@ -71,7 +71,7 @@ describe('mealwise pool', () => {
     const { env, raw, prefix } = poolEnv();
     const keys = parseKeyList(env.GEMINI_API_KEYS!).keys;
     const pool = new KeyPool({ redis, keys, prefix, limits: { requestsPerMinute: 3, requestsPerDay: 50 } });
-    const leases = [];
+    const leases: Lease[] = [];
     // Three per project: every window is full.
     for (let i = 0; i < 9; i++) leases.push(await pool.acquire('gemini-2.5-flash-lite'));
     const byProject = (p: string) => leases.find((l) => l.project.startsWith(p))!;
