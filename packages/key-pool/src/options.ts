@@ -24,6 +24,10 @@ export interface KeyPoolOptions {
   rotationLogSize?: number;
   /** Source of randomness for the jitter (tests). */
   random?: () => number;
+  /** Most acquire() calls of this process admitted by one script run (1 = no coalescing). Default 64. */
+  maxBatch?: number;
+  /** Script runs per model this process keeps in flight before coalescing calls. Default 2. */
+  maxInFlight?: number;
   /**
    * Upper bound on one Redis round trip when the client has no `commandTimeout` of its own (a
    * `command`-role client has one, and then this is not used). Default 10 s.
@@ -66,6 +70,11 @@ export function validateOptions(o: KeyPoolOptions): void {
   ) {
     throw new TypeError('key pool: rotationLogSize must be a positive integer');
   }
+  for (const name of ['maxBatch', 'maxInFlight'] as const) {
+    const v = o[name];
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= 1))
+      throw new TypeError(`key pool: ${name} must be >= 1`);
+  }
   // The scripts build key names from the prefix themselves; a client-side keyPrefix would apply to
   // the declared keys only and split the pool's state.
   if (o.redis.options.keyPrefix) throw new TypeError('key pool: use the pool prefix, not ioredis keyPrefix');
@@ -73,9 +82,14 @@ export function validateOptions(o: KeyPoolOptions): void {
 
 /**
  * Keys grouped by project, sorted by project then fingerprint — never by position in the config,
- * so reordering the list changes nothing — in the scripts' `N, (project, K, fp...)...` form.
+ * so reordering the list changes nothing — in the scripts' forms: `N, (project, K, fp...)...`
+ * (status) and `N, (project, "fp,fp")...` (acquire, which reads only the projects it tries).
  */
-export function projectArgs(keys: readonly PoolKey[]): { args: string[]; byProject: Map<string, string[]> } {
+export function projectArgs(keys: readonly PoolKey[]): {
+  args: string[];
+  compact: string[];
+  byProject: Map<string, string[]>;
+} {
   const byProject = new Map<string, string[]>();
   for (const k of keys) {
     const list = byProject.get(k.project) ?? [];
@@ -84,9 +98,11 @@ export function projectArgs(keys: readonly PoolKey[]): { args: string[]; byProje
   }
   const projects = [...byProject.keys()].sort();
   const args = [String(projects.length)];
+  const compact = [String(projects.length)];
   for (const p of projects) {
     const fps = byProject.get(p)!.sort();
     args.push(p, String(fps.length), ...fps);
+    compact.push(p, fps.join(','));
   }
-  return { args, byProject };
+  return { args, compact, byProject };
 }

@@ -11,6 +11,18 @@ import type { CallOutcome, KeySource, Lease, PoolLimits, PoolStatus, RotationEve
 
 const WINDOW_MS = 60_000;
 
+interface PendingAcquire {
+  estimate: number;
+  resolve: (lease: Lease) => void;
+  reject: (err: unknown) => void;
+}
+
+interface AcquireQueue {
+  waiting: PendingAcquire[];
+  inFlight: number;
+  scheduled: boolean;
+}
+
 /** What `report` did, for the caller's logs and tests. */
 export type ReportResult =
   | { recorded: 'nothing' }
@@ -29,6 +41,7 @@ export class KeyPool implements KeySource {
   readonly #keys: readonly PoolKey[];
   readonly #rawKeys: Map<string, string>;
   readonly #projectArgs: string[];
+  readonly #acquireProjectArgs: string[];
   readonly #projectFingerprints: Map<string, string>;
   readonly #limits: PoolLimits;
   readonly #modelLimits: Readonly<Record<string, Partial<PoolLimits>>>;
@@ -44,6 +57,9 @@ export class KeyPool implements KeySource {
   readonly #checkedModels = new Set<string>();
   readonly #idPrefix = randomBytes(6).toString('base64url');
   #seq = 0;
+  readonly #queues = new Map<string, AcquireQueue>();
+  readonly #maxBatch: number;
+  readonly #maxInFlight: number;
 
   constructor(options: KeyPoolOptions) {
     validateOptions(options);
@@ -51,8 +67,9 @@ export class KeyPool implements KeySource {
     this.#scripts = new PoolScripts(options.redis);
     this.#keys = [...options.keys];
     this.#rawKeys = new Map(options.keys.map((k) => [k.fingerprint, k.key]));
-    const { args, byProject } = projectArgs(options.keys);
+    const { args, compact, byProject } = projectArgs(options.keys);
     this.#projectArgs = args;
+    this.#acquireProjectArgs = compact;
     this.#projectFingerprints = new Map([...byProject].map(([p, fps]) => [p, [...fps].sort().join(',')]));
     this.#limits = { ...options.limits };
     this.#modelLimits = options.modelLimits ?? {};
@@ -63,6 +80,8 @@ export class KeyPool implements KeySource {
     this.#jitter = options.cooldownJitterMs ?? { min: 250, max: 1500 };
     this.#logSize = options.rotationLogSize ?? 1000;
     this.#random = options.random ?? Math.random;
+    this.#maxBatch = options.maxBatch ?? 64;
+    this.#maxInFlight = options.maxInFlight ?? 2;
     this.#timeoutMs =
       typeof options.redis.options.commandTimeout === 'number' ? undefined : (options.timeoutMs ?? 10_000);
   }
@@ -101,54 +120,103 @@ export class KeyPool implements KeySource {
    * same Lua step. Throws `NoCapacityError` (reason + exact `retryAt`), `AllKeysExhaustedError`
    * when every usable project is out for the day, `KeyPoolUnavailableError` when Redis fails.
    */
-  async acquire(model: string, options: { estimatedTokens?: number } = {}): Promise<Lease> {
-    this.#checkModel(model);
-    const limits = this.limitsFor(model);
-    const estimate = Math.max(0, Math.ceil(options.estimatedTokens ?? 0));
-    const id = `${this.#idPrefix}${(++this.#seq).toString(36)}`;
-    const head = [
-      `${this.#prefix}lru:${model}`,
-      `${this.#prefix}rotation_log`,
-      `${this.#prefix}current_key`,
-      this.#prefix,
-      model,
-    ];
-    const tail = [
-      limits.requestsPerMinute,
-      limits.requestsPerDay,
-      limits.tokensPerMinute ?? 0,
-      estimate,
-      id,
-      this.#logSize,
-    ];
-    const reply = await this.#withDays(
-      (now, days) => this.#scripts.acquire([...head, now, ...tail, ...days, ...this.#projectArgs]),
-      (r) => r[0] === AcquireCode.CLOCK_OUT_OF_RANGE,
-      (r) => Number(r[1]),
-    );
-    const code = Number(reply[0]);
-    if (code === AcquireCode.ADMITTED) {
-      this.#logEvents(reply, 5);
-      const fp = String(reply[1]);
-      const lease = {
-        fingerprint: fp,
-        project: String(reply[2]),
-        model,
-        admittedAt: Number(reply[3]),
-        id,
-        reservedTokens: Number(reply[4]),
-      } as Lease;
-      // Non-enumerable: JSON.stringify, util.inspect and loggers never show the secret.
-      Object.defineProperty(lease, 'key', { value: this.#rawKeys.get(fp), enumerable: false });
-      return lease;
+  acquire(model: string, options: { estimatedTokens?: number } = {}): Promise<Lease> {
+    try {
+      this.#checkModel(model);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    this.#logEvents(reply, 3);
-    const retryAt = Number(reply[1]);
-    const now = Number(reply[2]);
-    if (code === AcquireCode.QUOTA_EXHAUSTED) throw new AllKeysExhaustedError(model, retryAt, now);
-    if (code === AcquireCode.RATE_LIMITED) throw new NoCapacityError('rate_limited', model, retryAt, now);
-    if (code === AcquireCode.ALL_INVALID) throw new NoCapacityError('all_invalid', model, null, now);
-    throw new KeyPoolUnavailableError({ cause: new Error(`acquire script returned code ${code}`) });
+    const estimate = Math.max(0, Math.ceil(options.estimatedTokens ?? 0));
+    return new Promise<Lease>((resolve, reject) => {
+      let queue = this.#queues.get(model);
+      if (!queue) {
+        queue = { waiting: [], inFlight: 0, scheduled: false };
+        this.#queues.set(model, queue);
+      }
+      queue.waiting.push({ estimate, resolve, reject });
+      this.#schedule(model, queue);
+    });
+  }
+
+  // Calls made while this process already has `maxInFlight` runs of the script in flight for the
+  // model wait for one to finish and go together in the next run (up to `maxBatch`): under load
+  // one script run admits many requests, at no cost in latency when the process is quiet.
+  #schedule(model: string, queue: AcquireQueue): void {
+    if (queue.scheduled || queue.waiting.length === 0 || queue.inFlight >= this.#maxInFlight) return;
+    queue.scheduled = true;
+    queueMicrotask(() => {
+      queue.scheduled = false;
+      while (queue.inFlight < this.#maxInFlight && queue.waiting.length > 0) {
+        const batch = queue.waiting.splice(0, this.#maxBatch);
+        queue.inFlight++;
+        this.#runBatch(model, batch).finally(() => {
+          queue.inFlight--;
+          this.#schedule(model, queue);
+        });
+      }
+    });
+  }
+
+  async #runBatch(model: string, batch: PendingAcquire[]): Promise<void> {
+    let reply: (string | number)[];
+    const first = this.#seq + 1;
+    this.#seq += batch.length;
+    try {
+      const limits = this.limitsFor(model);
+      const head = [
+        `${this.#prefix}last_project:${model}`,
+        `${this.#prefix}rotation_log`,
+        `${this.#prefix}current_key`,
+        this.#prefix,
+        model,
+      ];
+      const tail = [
+        limits.requestsPerMinute,
+        limits.requestsPerDay,
+        limits.tokensPerMinute ?? 0,
+        batch.map((b) => b.estimate).join(','),
+        this.#idPrefix,
+        first,
+      ];
+      reply = await this.#withDays(
+        (now, days) =>
+          this.#scripts.acquire([...head, now, ...tail, ...days, this.#logSize, ...this.#acquireProjectArgs]),
+        (r) => Number(r[1]) === AcquireCode.CLOCK_OUT_OF_RANGE,
+        (r) => Number(r[3]),
+      );
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    const admitted = Number(reply[0]);
+    const code = Number(reply[1]);
+    const retryAt = Number(reply[2]);
+    const now = Number(reply[3]);
+    this.#logEvents(reply, 4 + admitted * 3);
+    batch.forEach((b, i) => {
+      if (i < admitted) {
+        const fp = String(reply[4 + i * 3]);
+        const lease = {
+          fingerprint: fp,
+          project: String(reply[5 + i * 3]),
+          model,
+          admittedAt: now,
+          id: `${this.#idPrefix}${first + i}`,
+          reservedTokens: Number(reply[6 + i * 3]),
+        } as Lease;
+        // Non-enumerable: JSON.stringify, util.inspect and loggers never show the secret.
+        Object.defineProperty(lease, 'key', { value: this.#rawKeys.get(fp), enumerable: false });
+        b.resolve(lease);
+      } else if (code === AcquireCode.QUOTA_EXHAUSTED) {
+        b.reject(new AllKeysExhaustedError(model, retryAt, now));
+      } else if (code === AcquireCode.RATE_LIMITED) {
+        b.reject(new NoCapacityError('rate_limited', model, retryAt, now));
+      } else if (code === AcquireCode.ALL_INVALID) {
+        b.reject(new NoCapacityError('all_invalid', model, null, now));
+      } else {
+        b.reject(new KeyPoolUnavailableError({ cause: new Error(`acquire script returned code ${code}`) }));
+      }
+    });
   }
 
   /**

@@ -5,9 +5,9 @@ import type { Redis } from 'ioredis';
 // and its return value) registered on the client with `defineCommand`, so ioredis sends EVALSHA
 // and falls back to EVAL after a Redis restart emptied the script cache.
 
-/** Return codes of acquire-3.lua. */
+/** Return codes of acquire-3.lua (why the requests past the admitted ones were refused). */
 export const AcquireCode = {
-  ADMITTED: 1,
+  ALL_ADMITTED: 0,
   RATE_LIMITED: 2,
   QUOTA_EXHAUSTED: 3,
   ALL_INVALID: 4,

@@ -32,6 +32,18 @@ describe('acquire', () => {
     expect(await h.redis.get(`${pool.prefix}current_key`)).toBe(lease.fingerprint);
   });
 
+  it("sizes the worker limiter to the sum of the projects' per-minute limits", () => {
+    const pool = h.pool({
+      keys: fakeKeys(3, 2),
+      limits: { requestsPerMinute: 7, requestsPerDay: 100 },
+      modelLimits: { 'gemini-2.5-flash': { requestsPerMinute: 2 } },
+      models: [MODEL],
+    });
+    expect(pool.projects).toEqual(['p1', 'p2', 'p3']);
+    expect(pool.limiter()).toEqual({ max: 21, duration: 60_000 });
+    expect(pool.limiter('gemini-2.5-flash')).toEqual({ max: 6, duration: 60_000 });
+  });
+
   it('alternates between the keys of one project (they are one budget)', async () => {
     const keys = fakeKeys(1, 2);
     const pool = h.pool({ keys, now: new TestClock('2026-05-01T12:00:00Z').now });
@@ -320,5 +332,41 @@ describe('admission property', () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('concurrent acquire calls in one process', () => {
+  it('are coalesced into script runs that still admit exactly the limits, in turn over projects', async () => {
+    const clock = new TestClock('2026-05-01T12:00:00Z');
+    const pool = h.pool({
+      keys: fakeKeys(3, 2),
+      limits: { requestsPerMinute: 4, requestsPerDay: 100 },
+      now: clock.now,
+    });
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => pool.acquire(MODEL)));
+    const leases = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refusals = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as NoCapacityError] : []));
+    expect(leases).toHaveLength(12);
+    const perProject = (p: string) => leases.filter((l) => l.project === p).length;
+    expect([perProject('p1'), perProject('p2'), perProject('p3')]).toEqual([4, 4, 4]);
+    expect(leases.slice(0, 3).map((l) => l.project)).toEqual(['p1', 'p2', 'p3']);
+    expect(new Set(leases.map((l) => l.id)).size).toBe(12);
+    expect(refusals).toHaveLength(18);
+    for (const e of refusals) expect(e).toMatchObject({ reason: 'rate_limited', retryAt: clock.t + 60_000 });
+    const status = await pool.status();
+    expect(status.keys.map((k) => k.models[0]!.usedLastMinute)).toEqual([4, 4, 4, 4, 4, 4]);
+  });
+
+  it('without coalescing (maxBatch 1) the outcome is the same', async () => {
+    const clock = new TestClock('2026-05-01T12:00:00Z');
+    const pool = h.pool({
+      keys: fakeKeys(2),
+      limits: { requestsPerMinute: 3, requestsPerDay: 100 },
+      now: clock.now,
+      maxBatch: 1,
+      maxInFlight: 4,
+    });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => pool.acquire(MODEL)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(6);
   });
 });
