@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type Logger, silentLogger } from '@mealwise/logging';
 import type { Redis } from 'ioredis';
+import { Coalescer } from './coalesce.ts';
 import { AllKeysExhaustedError, KeyPoolUnavailableError, NoCapacityError } from './errors.ts';
+import { logEvent } from './events.ts';
 import type { PoolKey } from './keys.ts';
 import { assertModel, type KeyPoolOptions, projectArgs, validateOptions } from './options.ts';
 import { DayTableCache, dayTable } from './quota-day.ts';
@@ -15,12 +17,6 @@ interface PendingAcquire {
   estimate: number;
   resolve: (lease: Lease) => void;
   reject: (err: unknown) => void;
-}
-
-interface AcquireQueue {
-  waiting: PendingAcquire[];
-  inFlight: number;
-  scheduled: boolean;
 }
 
 /** What `report` did, for the caller's logs and tests. */
@@ -57,9 +53,9 @@ export class KeyPool implements KeySource {
   readonly #checkedModels = new Set<string>();
   readonly #idPrefix = randomBytes(6).toString('base64url');
   #seq = 0;
-  readonly #queues = new Map<string, AcquireQueue>();
-  readonly #maxBatch: number;
-  readonly #maxInFlight: number;
+  // acquire() calls made while this process already has `maxInFlight` script runs in flight for a
+  // model go together in the next run (up to `maxBatch`): under load one run admits many requests.
+  readonly #coalescer: Coalescer<PendingAcquire>;
 
   constructor(options: KeyPoolOptions) {
     validateOptions(options);
@@ -80,8 +76,11 @@ export class KeyPool implements KeySource {
     this.#jitter = options.cooldownJitterMs ?? { min: 250, max: 1500 };
     this.#logSize = options.rotationLogSize ?? 1000;
     this.#random = options.random ?? Math.random;
-    this.#maxBatch = options.maxBatch ?? 64;
-    this.#maxInFlight = options.maxInFlight ?? 2;
+    this.#coalescer = new Coalescer(
+      (model, batch) => this.#runBatch(model, batch),
+      options.maxBatch ?? 64,
+      options.maxInFlight ?? 2,
+    );
     this.#timeoutMs =
       typeof options.redis.options.commandTimeout === 'number' ? undefined : (options.timeoutMs ?? 10_000);
   }
@@ -127,34 +126,9 @@ export class KeyPool implements KeySource {
       return Promise.reject(err);
     }
     const estimate = Math.max(0, Math.ceil(options.estimatedTokens ?? 0));
-    return new Promise<Lease>((resolve, reject) => {
-      let queue = this.#queues.get(model);
-      if (!queue) {
-        queue = { waiting: [], inFlight: 0, scheduled: false };
-        this.#queues.set(model, queue);
-      }
-      queue.waiting.push({ estimate, resolve, reject });
-      this.#schedule(model, queue);
-    });
-  }
-
-  // Calls made while this process already has `maxInFlight` runs of the script in flight for the
-  // model wait for one to finish and go together in the next run (up to `maxBatch`): under load
-  // one script run admits many requests, at no cost in latency when the process is quiet.
-  #schedule(model: string, queue: AcquireQueue): void {
-    if (queue.scheduled || queue.waiting.length === 0 || queue.inFlight >= this.#maxInFlight) return;
-    queue.scheduled = true;
-    queueMicrotask(() => {
-      queue.scheduled = false;
-      while (queue.inFlight < this.#maxInFlight && queue.waiting.length > 0) {
-        const batch = queue.waiting.splice(0, this.#maxBatch);
-        queue.inFlight++;
-        this.#runBatch(model, batch).finally(() => {
-          queue.inFlight--;
-          this.#schedule(model, queue);
-        });
-      }
-    });
+    return new Promise<Lease>((resolve, reject) =>
+      this.#coalescer.push(model, { estimate, resolve, reject }),
+    );
   }
 
   async #runBatch(model: string, batch: PendingAcquire[]): Promise<void> {
@@ -331,7 +305,7 @@ export class KeyPool implements KeySource {
     const reset: string[] = [];
     for (let i = 0; i < reply.length; i += 2) {
       reset.push(String(reply[i]));
-      this.#logEvent(JSON.parse(String(reply[i + 1])) as RotationEvent);
+      logEvent(this.#logger, JSON.parse(String(reply[i + 1])) as RotationEvent);
     }
     return reset;
   }
@@ -414,19 +388,7 @@ export class KeyPool implements KeySource {
   }
 
   #logEvents(reply: (string | number)[], from: number): void {
-    for (let i = from; i < reply.length; i++) this.#logEvent(JSON.parse(String(reply[i])) as RotationEvent);
+    for (let i = from; i < reply.length; i++)
+      logEvent(this.#logger, JSON.parse(String(reply[i])) as RotationEvent);
   }
-
-  /** Each transition reaches exactly one process (the one whose script call made it): logged once. */
-  #logEvent(e: RotationEvent): void {
-    const fields = { ...e };
-    if (e.event === 'available') this.#logger.info(`key pool: ${describe(e)}`, fields);
-    else this.#logger.warn(`key pool: ${describe(e)}`, fields);
-  }
-}
-
-function describe(e: RotationEvent): string {
-  const who = e.model ? `project ${e.project} / ${e.model}` : `key ${e.fingerprint} (project ${e.project})`;
-  const until = e.until === undefined ? '' : ` until ${new Date(e.until).toISOString()}`;
-  return `${who} ${e.event} (${e.reason})${until}`;
 }
