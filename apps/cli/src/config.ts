@@ -1,4 +1,5 @@
 import { type Env, envVar, parseEnv } from '@mealwise/config';
+import { type GeminiPoolEnv, geminiPoolEnv } from '@mealwise/key-pool';
 import { z } from 'zod';
 
 // The CLI parses only the variables a command needs, when it needs them: `db migrate` must not
@@ -34,6 +35,8 @@ export interface CliConfig {
   log(): z.output<typeof logSchema>;
   queues(): z.output<typeof queueSchema>;
   recsCache(): z.output<typeof recsCacheSchema>;
+  /** GEMINI_API_KEYS and the key pool's limits, models and prefix (the schema the apps share). */
+  gemini(): GeminiPoolEnv;
   /** The raw environment, for command modules that parse their own variables with parseEnv. */
   readonly env: Env;
 }
@@ -46,5 +49,6 @@ export function cliConfig(env: Env): CliConfig {
     log: () => parseEnv(logSchema, env),
     queues: () => parseEnv(queueSchema, env),
     recsCache: () => parseEnv(recsCacheSchema, env),
+    gemini: () => parseEnv(geminiPoolEnv, env),
   };
 }

@@ -1,7 +1,8 @@
 import type { CommandModule } from '../program.ts';
 import { batchCommands } from './batch.ts';
 import { dbCommands } from './db.ts';
+import { poolCommands } from './pool.ts';
 import { recsCommands } from './recs.ts';
 
 /** Every command group of `mealwise`, in help order. */
-export const commandModules: CommandModule[] = [dbCommands, batchCommands, recsCommands];
+export const commandModules: CommandModule[] = [dbCommands, poolCommands, batchCommands, recsCommands];
