@@ -51,5 +51,15 @@ describe('the mealwise process', () => {
     const unknown = await mealwise(['stats', '1'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.output).toContain('mealwise: no user with tgid 1');
+
+    // `users active | head -1`: the reader closes the pipe after the first line; one page per
+    // tgid keeps the command writing long after that.
+    const piped = spawnNodeTs(MAIN, ['users', 'active', '--page-size', '1'], {
+      env: { LOG_LEVEL: 'error', ...env },
+    });
+    await piped.waitForLine(/^\d+$/);
+    piped.child.stdout!.destroy();
+    expect(await piped.exited).toBe(0);
+    expect(piped.lines.join('\n')).not.toMatch(/EPIPE|Error/);
   }, 120_000);
 });
