@@ -1,12 +1,4 @@
-import {
-  databaseEnv,
-  type Env,
-  envVar,
-  parseEnv,
-  queueEnv,
-  recsEnv,
-  redisEnv,
-} from '@mealwise/config';
+import { databaseEnv, type Env, envVar, parseEnv, queueEnv, recsEnv, redisEnv } from '@mealwise/config';
 import { type GeminiPoolEnv, geminiPoolEnv } from '@mealwise/key-pool';
 import { z } from 'zod';
 
