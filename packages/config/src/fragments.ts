@@ -48,7 +48,7 @@ export const recsEnv = z.object({
     .refine(validTimeZone, { error: 'must be an IANA time zone, e.g. UTC or Europe/Moscow' })
     .default('UTC'),
   /** Who is active: at least RECS_MIN_ORDERS orders in the last RECS_DAYS days. */
-  RECS_MIN_ORDERS: envVar.int({ min: 1, max: 10_000 }).default(5),
+  RECS_MIN_ORDERS: envVar.int({ min: 1, max: 100_000 }).default(5),
   RECS_DAYS: envVar.int({ min: 1, max: 365 }).default(30),
   /** Lifetime of a cached recommendation. */
   RECS_CACHE_TTL_SECONDS: envVar.int({ min: 60, max: 30 * 86_400 }).default(86_400),
