@@ -1,0 +1,44 @@
+import { parser } from '@prometheus-io/lezer-promql';
+
+// Grafana's built-in variables, replaced by a representative value before parsing.
+const GRAFANA_VARIABLES: Record<string, string> = {
+  __rate_interval: '5m',
+  __interval: '1m',
+  __range: '1h',
+};
+
+/** Replaces Grafana variables (`$__rate_interval`, `${x}`, `$x`) so the text is plain PromQL. */
+export function withoutGrafanaVariables(expr: string): string {
+  return expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => {
+    const name = (a ?? b) as string;
+    return GRAFANA_VARIABLES[name] ?? 'grafana_var';
+  });
+}
+
+export interface ParsedQuery {
+  /** Metric names the query selects (vector selectors and `__name__` matchers). */
+  metrics: string[];
+  /** Syntax errors: text of the nodes lezer could not parse. */
+  errors: string[];
+}
+
+/** Parses PromQL with Prometheus' own lezer grammar and lists the metric names it selects. */
+export function parsePromQL(expr: string): ParsedQuery {
+  const text = withoutGrafanaVariables(expr);
+  const tree = parser.parse(text);
+  const metrics = new Set<string>();
+  const errors: string[] = [];
+  const cursor = tree.cursor();
+  do {
+    const node = cursor.node;
+    if (cursor.type.isError) errors.push(`at ${cursor.from}: "${text.slice(cursor.from, cursor.to + 10)}"`);
+    if (cursor.name === 'Identifier' && node.parent?.name === 'VectorSelector') {
+      metrics.add(text.slice(cursor.from, cursor.to));
+    }
+    if (cursor.name === 'LabelName' && text.slice(cursor.from, cursor.to) === '__name__') {
+      const value = /^__name__\s*=\s*"([^"]+)"/.exec(text.slice(cursor.from));
+      if (value?.[1]) metrics.add(value[1]);
+    }
+  } while (cursor.next());
+  return { metrics: [...metrics].sort(), errors };
+}
