@@ -1,0 +1,38 @@
+import crypto from 'node:crypto';
+
+// `crypto` is used through its default export (not a named import) so that tests can observe
+// the constant-time comparison with a spy on `crypto.timingSafeEqual`.
+
+const digest = (value: string): Buffer => crypto.createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * A set of secrets (bearer tokens, a password) checked in constant time. Both sides are hashed
+ * first, so the comparison always runs over 32 bytes: neither the candidate's length nor how many
+ * leading characters it shares with a secret changes the timing. Every entry is compared (no early
+ * exit), so neither does which entry matched.
+ */
+export class SecretSet {
+  readonly #digests: Buffer[];
+
+  constructor(secrets: Iterable<string>) {
+    this.#digests = [...new Set(secrets)].map(digest);
+  }
+
+  get size(): number {
+    return this.#digests.length;
+  }
+
+  has(candidate: string): boolean {
+    const d = digest(candidate);
+    let found = false;
+    for (const secret of this.#digests) {
+      if (crypto.timingSafeEqual(d, secret)) found = true;
+    }
+    return found;
+  }
+}
+
+/** Constant-time equality of two byte strings of any length (hash-then-compare). */
+export function safeEqual(a: string, b: string): boolean {
+  return crypto.timingSafeEqual(digest(a), digest(b));
+}

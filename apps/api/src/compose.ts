@@ -1,0 +1,89 @@
+import { createDb } from '@mealwise/db';
+import { RecsProducer, RunSummaryStore } from '@mealwise/jobs';
+import type { Logger } from '@mealwise/logging';
+import { RecommendationCache } from '@mealwise/recs';
+import { closeRedis, createRedis } from '@mealwise/redis';
+import { sql } from 'kysely';
+import type { ApiDeps } from './app.ts';
+import type { ApiEnv } from './config.ts';
+import { secretsOf } from './config.ts';
+import type { StatsReader } from './ports.ts';
+
+export interface Composed {
+  deps: ApiDeps;
+  /** Closes queues, Redis and PostgreSQL (after the HTTP server has stopped). */
+  close(): Promise<void>;
+}
+
+/** Builds every service of the API from its configuration: the only place that does. */
+export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsReader } = {}): Composed {
+  const timeout = env.API_DEPENDENCY_TIMEOUT_MS;
+  // `http` role: no offline queue — while Redis is down a command fails at once (503), and each
+  // command is bounded by the dependency timeout.
+  const redis = createRedis(env.REDIS_URL, {
+    role: 'http',
+    name: 'mealwise:api',
+    logger,
+    commandTimeoutMs: timeout,
+  });
+  const db = createDb({
+    connectionString: env.DATABASE_URL,
+    max: 10,
+    connectionTimeoutMs: timeout,
+    statementTimeoutMs: env.API_DB_STATEMENT_TIMEOUT_MS,
+    applicationName: 'mealwise-api',
+  });
+  const producer = new RecsProducer({ connection: redis });
+  const queues = [producer.batchQueue, producer.userQueue];
+  for (const queue of queues) {
+    // A Queue re-emits connection errors; unheard, an 'error' event would kill the process.
+    queue.on('error', (err) =>
+      logger.debug('queue connection error', { queue: queue.name, error: err.message }),
+    );
+  }
+  const stats = overrides.stats ?? missingStats;
+
+  return {
+    deps: {
+      logger,
+      auth: {
+        apiTokens: env.API_TOKENS,
+        adminToken: env.ADMIN_TOKEN,
+        telegramBotToken: env.TELEGRAM_BOT_TOKEN,
+        initDataMaxAgeSeconds: env.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS,
+      },
+      corsOrigins: env.CORS_ORIGINS,
+      records: new RecommendationCache({ redis, ttlSeconds: env.RECS_CACHE_TTL_SECONDS }),
+      stats,
+      producer,
+      runs: new RunSummaryStore({ redis }),
+      keyPool: undefined,
+      queues,
+      readinessChecks: [
+        { name: 'redis', check: () => redis.ping() },
+        { name: 'postgres', check: () => sql`select 1`.execute(db) },
+      ],
+      dependencyTimeoutMs: timeout,
+      recs: { minOrders: env.RECS_MIN_ORDERS, days: env.RECS_DAYS },
+      bullBoard:
+        env.BULL_BOARD_USER && env.BULL_BOARD_PASSWORD
+          ? {
+              user: env.BULL_BOARD_USER,
+              password: env.BULL_BOARD_PASSWORD,
+              readOnly: env.BULL_BOARD_READ_ONLY,
+            }
+          : undefined,
+      secrets: secretsOf(env),
+    },
+    async close() {
+      await Promise.allSettled([producer.close()]);
+      await Promise.allSettled([closeRedis(redis), db.destroy()]);
+    },
+  };
+}
+
+// Until @mealwise/stats lands (issue-stats): a miss answers 500 instead of guessing statistics.
+const missingStats: StatsReader = {
+  getUserStats: () => Promise.reject(new Error('@mealwise/stats StatsService is not wired yet')),
+  isActiveUser: () => Promise.reject(new Error('@mealwise/stats StatsService is not wired yet')),
+};

@@ -1,0 +1,29 @@
+import type { ServerResponse } from 'node:http';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+export type ExtraHeaders = Readonly<Record<string, string>>;
+
+/** Sends a complete body (already serialized) with its length; HEAD requests get no body (node). */
+export function sendBody(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType: string,
+  headers?: ExtraHeaders,
+): void {
+  res.statusCode = status;
+  res.setHeader('content-type', contentType);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  if (headers) for (const name in headers) res.setHeader(name, headers[name]!);
+  res.end(body);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers?: ExtraHeaders): void {
+  sendBody(res, status, JSON.stringify(body), JSON_TYPE, headers);
+}
+
+/** The one error shape of the API (DESIGN §6). */
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
