@@ -154,10 +154,10 @@ export function createApp(deps: ApiDeps): ApiApp {
   for (const route of handled) register(route, handlers[route.id] as (input: HandlerInput<never>) => unknown);
 
   // A known path with another method: 405 with Allow, rather than a misleading 404.
-  for (const path of new Set(ROUTES.map((r) => r.path))) {
-    const allowed = ROUTES.filter((r) => r.path === path).flatMap((r) =>
-      r.method === 'get' ? ['GET', 'HEAD'] : [r.method.toUpperCase()],
-    );
+  for (const path of new Set(handled.map((r) => r.path))) {
+    const allowed = handled
+      .filter((r) => r.path === path)
+      .flatMap((r) => (r.method === 'get' ? ['GET', 'HEAD'] : [r.method.toUpperCase()]));
     app.all(path, (req, res) => {
       const ctx = contextOf(req);
       ctx.route = path;

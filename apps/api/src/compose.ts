@@ -11,6 +11,12 @@ import type { StatsReader } from './ports.ts';
 
 export interface Composed {
   deps: ApiDeps;
+  /**
+   * Waits (bounded) for the Redis connection: the http-role client has no offline queue, so
+   * requests arriving before it connects would get 503. Resolves false when Redis did not come
+   * up in time — the API starts anyway and /readyz says why.
+   */
+  connected(timeoutMs: number): Promise<boolean>;
   /** Closes queues, Redis and PostgreSQL (after the HTTP server has stopped). */
   close(): Promise<void>;
 }
@@ -74,6 +80,20 @@ export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsR
             }
           : undefined,
       secrets: secretsOf(env),
+    },
+    connected(timeoutMs) {
+      if (redis.status === 'ready') return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          redis.off('ready', onReady);
+          resolve(false);
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        redis.once('ready', onReady);
+      });
     },
     async close() {
       await Promise.allSettled([producer.close()]);

@@ -13,6 +13,8 @@ try {
   const logger = createLogger({ service: 'api', level: env.LOG_LEVEL, secrets: secretsOf(env) });
   const services = compose(env, logger);
   const app = createApp(services.deps);
+  if (!(await services.connected(5_000)))
+    logger.warn('Redis is not reachable yet; starting anyway (see /readyz)');
   const server = await listen({ listener: app.listener, port: env.API_PORT, host: env.API_HOST, logger });
 
   let stopping = false;
