@@ -7,7 +7,7 @@ import { Authenticator, type AuthenticatorOptions, authorize } from './auth/auth
 import { BasicCredentials } from './auth/basic.ts';
 import { BadRequestError, MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { Cors } from './http/cors.ts';
-import { captureHelmetHeaders } from './http/headers.ts';
+import { API_HELMET, captureHelmetHeaders, PAGE_HELMET } from './http/headers.ts';
 import { contextOf, RequestLifecycle } from './http/lifecycle.ts';
 import { errorBody, sendJson } from './http/respond.ts';
 import { ApiMetrics } from './metrics/metrics.ts';
@@ -78,10 +78,19 @@ export function createApp(deps: ApiDeps): ApiApp {
   const cors = new Cors(deps.corsOrigins);
   const lifecycle = new RequestLifecycle({
     logger,
-    headers: captureHelmetHeaders(),
+    headers: captureHelmetHeaders(API_HELMET),
     cors,
     observer: metrics,
   });
+  const pageHeaders = captureHelmetHeaders(PAGE_HELMET);
+  // The HTML pages replace the API's deny-all CSP with one that lets them load their own assets.
+  const page =
+    (route: string): RequestHandler =>
+    (req, res, next) => {
+      contextOf(req).route = route;
+      for (const [name, value] of pageHeaders) res.setHeader(name, value);
+      next();
+    };
   const authenticator = new Authenticator(deps.auth);
   const readiness = new Readiness(deps.readinessChecks, deps.dependencyTimeoutMs);
   const recommendations = new RecommendationsService({
@@ -119,7 +128,7 @@ export function createApp(deps: ApiDeps): ApiApp {
     }
   });
   app.use(express.json({ limit: BODY_LIMIT }));
-  app.use('/docs', label('/docs'));
+  app.use('/docs', page('/docs'));
   app.use(docsRouter());
   if (deps.bullBoard) {
     const board = bullBoardRouter({
@@ -128,7 +137,7 @@ export function createApp(deps: ApiDeps): ApiApp {
       readOnly: deps.bullBoard.readOnly,
       redactor: new Redactor(deps.secrets ?? []),
     });
-    app.use(BULL_BOARD_PATH, label(BULL_BOARD_PATH), board.auth, board.router);
+    app.use(BULL_BOARD_PATH, page(BULL_BOARD_PATH), board.auth, board.router);
   }
 
   const register = <R extends HandledRoute>(route: R, handler: (input: HandlerInput<never>) => unknown) => {
@@ -202,14 +211,6 @@ export function createApp(deps: ApiDeps): ApiApp {
     app(req, res);
   };
   return { listener, readiness, metrics };
-}
-
-/** Sets the metrics/log route label of everything under a mount point. */
-function label(route: string): RequestHandler {
-  return (req, _res, next) => {
-    contextOf(req).route = route;
-    next();
-  };
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

@@ -105,6 +105,10 @@ describe('/openapi.json', () => {
     expect(redirect.headers.location).toBe('/docs/');
     const page = await request(h.app.listener).get('/docs/');
     expect(page.status).toBe(200);
+    // The page may run its own scripts (the API's JSON responses may not run anything).
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    const json = await request(h.app.listener).get('/openapi.json');
+    expect(json.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
     expect(page.text).toContain('swagger-ui-bundle.js');
     expect(page.text).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
     const bundle = await request(h.app.listener).get('/docs/swagger-ui-bundle.js');

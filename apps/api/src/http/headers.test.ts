@@ -2,17 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
-import { captureHelmetHeaders, saneRequestId } from './headers.ts';
+import { API_HELMET, captureHelmetHeaders, PAGE_HELMET, saneRequestId } from './headers.ts';
 
 describe('captureHelmetHeaders', () => {
-  it('equals what helmet itself sets on a real response', async () => {
+  it.each([
+    ['API', API_HELMET],
+    ['page', PAGE_HELMET],
+  ])('equals what helmet itself sets on a real response (%s options)', async (_label, options) => {
     const app = express();
-    app.use(helmet());
+    app.use(helmet(options));
     app.get('/', (_req, res) => {
       res.end();
     });
     const res = await request(app).get('/');
-    const captured = Object.fromEntries(captureHelmetHeaders());
+    const captured = Object.fromEntries(captureHelmetHeaders(options));
     const real = Object.fromEntries(
       Object.entries(res.headers).filter(
         ([k]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(k),
@@ -21,6 +24,14 @@ describe('captureHelmetHeaders', () => {
     expect(captured).toEqual(real);
     expect(Object.keys(captured)).toContain('content-security-policy');
     expect(Object.keys(captured)).not.toContain('x-powered-by');
+  });
+
+  it('gives JSON responses a deny-all CSP and no framing', () => {
+    const api = Object.fromEntries(captureHelmetHeaders(API_HELMET));
+    expect(api['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(api['x-frame-options']).toBe('DENY');
+    expect(api['x-content-type-options']).toBe('nosniff');
+    expect(api['strict-transport-security']).toMatch(/^max-age=\d+/);
   });
 });
 
