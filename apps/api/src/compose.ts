@@ -8,6 +8,7 @@ import type { ApiDeps } from './app.ts';
 import type { ApiEnv } from './config.ts';
 import { secretsOf } from './config.ts';
 import type { StatsReader } from './ports.ts';
+import { bufferRecordReader } from './recommendations/record-reader.ts';
 
 export interface Composed {
   deps: ApiDeps;
@@ -59,7 +60,10 @@ export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsR
         initDataMaxAgeSeconds: env.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS,
       },
       corsOrigins: env.CORS_ORIGINS,
-      records: new RecommendationCache({ redis, ttlSeconds: env.RECS_CACHE_TTL_SECONDS }),
+      records: bufferRecordReader(
+        new RecommendationCache({ redis, ttlSeconds: env.RECS_CACHE_TTL_SECONDS }),
+        redis,
+      ),
       stats,
       producer,
       runs: new RunSummaryStore({ redis }),

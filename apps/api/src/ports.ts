@@ -12,9 +12,12 @@ export interface StatsReader {
   isActiveUser(tgid: number, query?: Pick<ActiveUsersQuery, 'minOrders' | 'days'>): Promise<boolean>;
 }
 
-/** @mealwise/recs RecommendationCache: the stored record JSON as is. */
+/**
+ * The stored record JSON as is, as bytes (see recommendations/record-reader.ts): the hot path
+ * neither decodes nor re-encodes it.
+ */
 export interface RecordReader {
-  getRaw(tgid: number): Promise<string | null>;
+  getRawBuffer(tgid: number): Promise<Buffer | null>;
 }
 
 /** @mealwise/jobs RecsProducer. */

@@ -8,7 +8,7 @@ export type ExtraHeaders = Readonly<Record<string, string>>;
 export function sendBody(
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   contentType: string,
   headers?: ExtraHeaders,
 ): void {

@@ -10,6 +10,7 @@ import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing'
 import { type Kysely, sql } from 'kysely';
 import { type ApiApp, type ApiDeps, createApp } from '../../src/app.ts';
 import type { StatsReader } from '../../src/ports.ts';
+import { bufferRecordReader } from '../../src/recommendations/record-reader.ts';
 import { SqlStatsReader } from './sql-stats.ts';
 
 export const SERVICE_TOKEN = `svc-${randomUUID()}`;
@@ -66,7 +67,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       initDataMaxAgeSeconds: 3_600,
     },
     corsOrigins: ['https://app.example.com'],
-    records: cache,
+    records: bufferRecordReader(cache, redis),
     stats: options.stats ?? new SqlStatsReader(db),
     producer,
     runs,
