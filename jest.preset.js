@@ -5,7 +5,9 @@
 /** @param {{ displayName?: string, testTimeout?: number, testMatch?: string[] }} [overrides] */
 export function jestConfig(overrides = {}) {
   return {
-    testEnvironment: 'node',
+    // Node's environment plus the host's undici dispatcher, so the real @google/genai SDK can
+    // reach real sockets from inside Jest (see jest.environment.js).
+    testEnvironment: new URL('./jest.environment.js', import.meta.url).pathname,
     testEnvironmentOptions: {
       customExportConditions: ['@mealwise/source', 'node', 'node-addons'],
     },

@@ -1,13 +1,14 @@
 import { createDb } from '@mealwise/db';
 import { RecsProducer, RunSummaryStore } from '@mealwise/jobs';
+import { KeyPool, poolOptionsFromEnv } from '@mealwise/key-pool';
 import type { Logger } from '@mealwise/logging';
 import { RecommendationCache } from '@mealwise/recs';
 import { closeRedis, createRedis } from '@mealwise/redis';
+import { StatsService } from '@mealwise/stats';
 import { sql } from 'kysely';
 import type { ApiDeps } from './app.ts';
 import type { ApiEnv } from './config.ts';
 import { secretsOf } from './config.ts';
-import type { StatsReader } from './ports.ts';
 import { bufferRecordReader } from './recommendations/record-reader.ts';
 
 export interface Composed {
@@ -23,7 +24,7 @@ export interface Composed {
 }
 
 /** Builds every service of the API from its configuration: the only place that does. */
-export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsReader } = {}): Composed {
+export function compose(env: ApiEnv, logger: Logger): Composed {
   const timeout = env.API_DEPENDENCY_TIMEOUT_MS;
   // `http` role: no offline queue — while Redis is down a command fails at once (503), and each
   // command is bounded by the dependency timeout.
@@ -40,7 +41,7 @@ export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsR
     statementTimeoutMs: env.API_DB_STATEMENT_TIMEOUT_MS,
     applicationName: 'mealwise-api',
   });
-  const producer = new RecsProducer({ connection: redis });
+  const producer = new RecsProducer({ connection: redis, prefix: env.BULL_PREFIX });
   const queues = [producer.batchQueue, producer.userQueue];
   for (const queue of queues) {
     // A Queue re-emits connection errors; unheard, an 'error' event would kill the process.
@@ -48,7 +49,11 @@ export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsR
       logger.debug('queue connection error', { queue: queue.name, error: err.message }),
     );
   }
-  const stats = overrides.stats ?? missingStats;
+  // Only status() is used here; the raw keys stay in this process's memory like in the worker.
+  const keyPool = env.GEMINI_API_KEYS
+    ? new KeyPool({ redis, logger, ...poolOptionsFromEnv({ ...env, GEMINI_API_KEYS: env.GEMINI_API_KEYS }) })
+    : undefined;
+  for (const warning of env.GEMINI_API_KEYS?.warnings ?? []) logger.warn(`GEMINI_API_KEYS: ${warning}`);
 
   return {
     deps: {
@@ -64,10 +69,10 @@ export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsR
         new RecommendationCache({ redis, ttlSeconds: env.RECS_CACHE_TTL_SECONDS }),
         redis,
       ),
-      stats,
+      stats: new StatsService(db),
       producer,
       runs: new RunSummaryStore({ redis }),
-      keyPool: undefined,
+      keyPool,
       queues,
       readinessChecks: [
         { name: 'redis', check: () => redis.ping() },
@@ -105,9 +110,3 @@ export function compose(env: ApiEnv, logger: Logger, overrides: { stats?: StatsR
     },
   };
 }
-
-// Until @mealwise/stats lands (issue-stats): a miss answers 500 instead of guessing statistics.
-const missingStats: StatsReader = {
-  getUserStats: () => Promise.reject(new Error('@mealwise/stats StatsService is not wired yet')),
-  isActiveUser: () => Promise.reject(new Error('@mealwise/stats StatsService is not wired yet')),
-};

@@ -1,8 +1,10 @@
-import { type Env, envVar, parseEnv } from '@mealwise/config';
+import { databaseEnv, type Env, envVar, parseEnv, queueEnv, recsEnv, redisEnv } from '@mealwise/config';
+import { geminiPoolEnv } from '@mealwise/key-pool';
 import { z } from 'zod';
 
 // Every variable the API reads (DESIGN §3 names kept; API_* and TELEGRAM_INIT_DATA_MAX_AGE_SECONDS
-// are the API's own). Parsed once, in main.ts; everything below main.ts receives typed options.
+// are the API's own; the shared ones come from the config and key-pool fragments, so they mean the
+// same in every app). Parsed once, in main.ts; everything below main.ts receives typed options.
 
 const token = (name: string) =>
   envVar
@@ -12,10 +14,17 @@ const token = (name: string) =>
 
 export const apiEnvSchema = z
   .object({
-    DATABASE_URL: envVar
-      .url(['postgres', 'postgresql'])
-      .default('postgres://postgres@127.0.0.1:5432/mealwise'),
-    REDIS_URL: envVar.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    ...databaseEnv.shape,
+    ...redisEnv.shape,
+    // BullMQ key prefix: must match the worker's, or refresh/batch jobs land on queues nobody reads.
+    ...queueEnv.shape,
+    ...recsEnv.pick({ RECS_MIN_ORDERS: true, RECS_DAYS: true, RECS_CACHE_TTL_SECONDS: true }).shape,
+    // Key-pool status (GET /v1/admin/key-pool, metrics). The key list is optional here: the API never
+    // calls Gemini, and without it those two features report "not configured".
+    ...geminiPoolEnv.shape,
+    GEMINI_API_KEYS: geminiPoolEnv.shape.GEMINI_API_KEYS.optional(),
+    // `http` adds one access-log line per request (below `info`, so off by default).
+    LOG_LEVEL: envVar.enum(['error', 'warn', 'info', 'http', 'debug']).default('info'),
     API_PORT: envVar.int({ min: 0, max: 65535 }).default(3000),
     // 0.0.0.0 so a container's port mapping reaches it; set 127.0.0.1 to keep it local.
     API_HOST: envVar.string().default('0.0.0.0'),
@@ -49,18 +58,6 @@ export const apiEnvSchema = z
         ),
       )
       .default([]),
-    LOG_LEVEL: envVar.enum(['error', 'warn', 'info', 'http', 'debug']).default('info'),
-    // Who is active (a miss enqueues a generation job only for them) and the stats window.
-    RECS_MIN_ORDERS: envVar.int({ min: 1, max: 10_000 }).default(5),
-    RECS_DAYS: envVar.int({ min: 1, max: 365 }).default(30),
-    RECS_CACHE_TTL_SECONDS: envVar.int({ min: 60 }).default(86_400),
-    // Key-pool status (GET /v1/admin/key-pool, metrics). Optional here: the API never calls Gemini,
-    // and without it those two features report "not configured".
-    GEMINI_API_KEYS: envVar.string().optional(),
-    GEMINI_MAX_REQUESTS_PER_KEY: envVar.int({ min: 1 }).default(195),
-    GEMINI_MAX_REQUESTS_PER_MINUTE: envVar.int({ min: 1 }).default(10),
-    GEMINI_MODEL: envVar.string().default('gemini-2.5-flash-lite'),
-    GEMINI_FALLBACK_MODELS: envVar.list().default([]),
     // Bound on each dependency call of a request: Redis commands, readiness probes, PostgreSQL
     // connection attempts. A dependency slower than this is "down" (503), never a hung request.
     API_DEPENDENCY_TIMEOUT_MS: envVar.int({ min: 50, max: 60_000 }).default(1_000),
@@ -113,7 +110,7 @@ export function secretsOf(env: ApiEnv): string[] {
     env.ADMIN_TOKEN,
     env.TELEGRAM_BOT_TOKEN,
     env.BULL_BOARD_PASSWORD,
-    ...(env.GEMINI_API_KEYS ?? '').split(',').map((e) => e.slice(e.indexOf(':') + 1).trim()),
+    ...(env.GEMINI_API_KEYS?.keys ?? []).map((k) => k.key),
     passwordOf(env.DATABASE_URL),
     passwordOf(env.REDIS_URL),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);

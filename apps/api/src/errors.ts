@@ -98,10 +98,12 @@ export function toHttpError(err: unknown): HttpError | null {
       code === 'BAD_REQUEST' ? 'bad request' : code.toLowerCase().replace('_', ' '),
     );
   }
-  // Typed input errors of our packages (stats: INVALID_INPUT, jobs: INVALID_RUN_ID).
+  // Typed errors of our packages (stats: INVALID_INPUT, USER_NOT_FOUND; jobs: INVALID_RUN_ID).
+  const message = typeof e.message === 'string' ? e.message : undefined;
   if (e.code === 'INVALID_INPUT' || e.code === 'INVALID_RUN_ID') {
-    return new BadRequestError(typeof e.message === 'string' ? e.message : 'invalid input');
+    return new BadRequestError(message ?? 'invalid input');
   }
+  if (e.code === 'USER_NOT_FOUND') return new NotFoundError(message ?? 'no such user', 'USER_NOT_FOUND');
   return null;
 }
 

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
-import type { PoolStatus } from '@mealwise/key-pool';
+import { fingerprint, KeyPool, parseKeyList } from '@mealwise/key-pool';
+import { closeRedis, createRedis } from '@mealwise/redis';
+import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import request from 'supertest';
 import type { PoolStatusReader } from '../src/ports.ts';
 import {
@@ -14,73 +17,63 @@ import {
   startHarness,
 } from './support/harness.ts';
 
-// A key pool's status as KeyPool.status() reports it (the real KeyPool is not merged yet; the
-// route and the gauges only depend on this shape, which the PoolStatus type pins).
-const NOW = Date.now();
-const poolStatus: PoolStatus = {
-  now: NOW,
-  limits: { requestsPerMinute: 10, requestsPerDay: 195 },
-  keys: [
-    {
-      fingerprint: 'a1b2c3d4e5f6',
-      project: 'proj-a',
-      state: 'cooling',
-      models: [
-        {
-          model: 'gemini-2.5-flash-lite',
-          usedToday: 39,
-          usedLastMinute: 10,
-          state: 'cooling',
-          cooldownUntil: NOW + 30_000,
-        },
-      ],
-      invalid: null,
-    },
-    {
-      fingerprint: '0f9e8d7c6b5a',
-      project: 'key-0f9e8d7c6b5a',
-      state: 'invalid',
-      models: [
-        {
-          model: 'gemini-2.5-flash-lite',
-          usedToday: 0,
-          usedLastMinute: 0,
-          state: 'invalid',
-          cooldownUntil: null,
-        },
-      ],
-      invalid: { reason: 'API_KEY_INVALID', since: NOW - 60_000 },
-    },
-  ],
-  capacityLeftToday: { 'gemini-2.5-flash-lite': 156 },
-  nextReset: NOW + 3_600_000,
-  lastKey: 'a1b2c3d4e5f6',
-};
+const MODEL = 'gemini-2.5-flash-lite';
+// Fake keys: generated, never shaped like Google's.
+const KEY_A = `test-key-${randomUUID()}`;
+const KEY_B = `test-key-${randomUUID()}`;
 
 let t: MigratedTestDatabase;
 let h: Harness;
 let bare: Harness;
+let pool: KeyPool;
 let statusCalls = 0;
-const keyPool: PoolStatusReader = {
-  status: async () => {
-    statusCalls++;
-    return poolStatus;
-  },
-};
+let usedFingerprint: string;
+let invalidFingerprint: string;
 
 beforeAll(async () => {
   t = await createMigratedTestDatabase();
+  const poolRedis = createRedis(TEST_REDIS_URL, { role: 'command' });
+  const poolPrefix = `${uniquePrefix('api-pool')}:`;
+  pool = new KeyPool({
+    redis: poolRedis,
+    keys: parseKeyList(`proj-a:${KEY_A},${KEY_B}`).keys,
+    limits: { requestsPerMinute: 10, requestsPerDay: 195 },
+    models: [MODEL],
+    prefix: poolPrefix,
+  });
+  // Real pool state: one admission that succeeded, one key Google called invalid.
+  const first = await pool.acquire(MODEL);
+  await pool.report(first, { kind: 'success' });
+  const second = await pool.acquire(MODEL);
+  await pool.report(second, { kind: 'invalid_key', reason: 'API_KEY_INVALID' });
+  usedFingerprint = first.fingerprint;
+  invalidFingerprint = second.fingerprint;
+  const counted: PoolStatusReader = {
+    status: () => {
+      statusCalls++;
+      return pool.status();
+    },
+  };
   h = await startHarness({
     db: t.db,
-    overrides: { keyPool, bullBoard: { user: BOARD_USER, password: BOARD_PASSWORD, readOnly: true } },
+    overrides: {
+      keyPool: counted,
+      bullBoard: { user: BOARD_USER, password: BOARD_PASSWORD, readOnly: true },
+    },
   });
   bare = await startHarness({ db: t.db });
+  closePool = async () => {
+    await deleteByPrefix(poolRedis, poolPrefix);
+    await closeRedis(poolRedis);
+  };
 });
+let closePool = async () => {};
 
 afterAll(async () => {
   expect(leakedSecrets([...h.logs, ...bare.logs])).toEqual([]);
   await h.close();
   await bare.close();
+  await closePool();
   await t.dispose();
 });
 
@@ -97,11 +90,26 @@ describe('admin routes', () => {
     expect(svc.body.error.code).toBe('FORBIDDEN');
   });
 
-  it('reports the key pool by fingerprint', async () => {
+  it('reports the key pool by fingerprint, never by key', async () => {
     const res = await request(h.app.listener).get('/v1/admin/key-pool').set(admin);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(poolStatus);
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(usedFingerprint).not.toBe(invalidFingerprint);
+    expect(res.body.keys.map((k: { fingerprint: string }) => k.fingerprint).sort()).toEqual(
+      [fingerprint(KEY_A), fingerprint(KEY_B)].sort(),
+    );
+    const byFp = Object.fromEntries(res.body.keys.map((k: { fingerprint: string }) => [k.fingerprint, k]));
+    expect(byFp[invalidFingerprint]).toMatchObject({
+      state: 'invalid',
+      invalid: { reason: 'API_KEY_INVALID' },
+    });
+    expect(byFp[usedFingerprint]).toMatchObject({
+      state: 'available',
+      models: [{ model: MODEL, usedToday: 1 }],
+    });
+    expect(res.body.limits).toEqual({ requestsPerMinute: 10, requestsPerDay: 195 });
+    expect(res.text).not.toContain(KEY_A);
+    expect(res.text).not.toContain(KEY_B);
   });
 
   it('says 404 when the key pool is not configured for the API', async () => {
@@ -224,15 +232,23 @@ describe('/metrics', () => {
       /http_request_duration_seconds_count\{method="GET",route="\/v1\/users\/:tgid\/recommendations",status_code="401"\} 1/,
     );
     expect(text).toContain('mealwise_key_pool_up 1');
+    const usedProject = usedFingerprint === fingerprint(KEY_A) ? 'proj-a' : `key-${usedFingerprint}`;
+    const invalidProject = invalidFingerprint === fingerprint(KEY_A) ? 'proj-a' : `key-${invalidFingerprint}`;
     expect(text).toContain(
-      'mealwise_key_pool_requests_today{fingerprint="a1b2c3d4e5f6",project="proj-a",model="gemini-2.5-flash-lite"} 39',
+      `mealwise_key_pool_requests_today{fingerprint="${usedFingerprint}",project="${usedProject}",model="${MODEL}"} 1`,
     );
-    expect(text).toMatch(/mealwise_key_pool_usage_ratio\{fingerprint="a1b2c3d4e5f6",[^}]*\} 0\.2/);
+    expect(text).toMatch(
+      new RegExp(`mealwise_key_pool_usage_ratio\\{fingerprint="${usedFingerprint}",[^}]*\\} 0\\.005`),
+    );
     expect(text).toContain(
-      'mealwise_key_pool_key_state{fingerprint="0f9e8d7c6b5a",project="key-0f9e8d7c6b5a",model="gemini-2.5-flash-lite",state="invalid"} 1',
+      `mealwise_key_pool_key_state{fingerprint="${invalidFingerprint}",project="${invalidProject}",model="${MODEL}",state="invalid"} 1`,
     );
-    expect(text).toContain('mealwise_key_pool_capacity_left_today{model="gemini-2.5-flash-lite"} 156');
-    expect(text).toMatch(/mealwise_key_pool_seconds_to_reset 3\d\d\d/);
+    expect(text).toContain(
+      `mealwise_key_pool_key_state{fingerprint="${usedFingerprint}",project="${usedProject}",model="${MODEL}",state="available"} 1`,
+    );
+    expect(text).toMatch(new RegExp(`mealwise_key_pool_capacity_left_today\\{model="${MODEL}"\\} \\d+`));
+    expect(text).toMatch(/mealwise_key_pool_seconds_to_reset \d+/);
+    expect(text).not.toContain(KEY_A);
     expect(text).toMatch(/bullmq_job_count\{queue="recs-batch", state="waiting"\} \d+/);
     expect(text).toMatch(/bullmq_job_count\{queue="recs-user", state="waiting"\} \d+/);
     expect(text.match(/^# TYPE bullmq_job_count gauge$/gm)).toHaveLength(1);

@@ -127,10 +127,10 @@ describe('GET recommendations on a miss', () => {
     expect(await pendingJobs(h)).toEqual(before);
   });
 
-  it('answers zero statistics for an unknown user', async () => {
+  it('answers 404 for a user the orders database does not know (and no cached record)', async () => {
     const res = await request(h.app.listener).get(RECS(999_999)).set(service);
-    expect(res.status).toBe(200);
-    expect(res.body.stats.orders_count).toBe(0);
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ error: { code: 'USER_NOT_FOUND', message: 'no user with tgid 999999' } });
   });
 
   it('treats a corrupt cached record as a miss and logs it with the request id', async () => {
@@ -175,8 +175,10 @@ describe('tgid validation', () => {
   });
 
   it('accepts the largest tgid, 2^52 - 1', async () => {
+    await h.cache.put(2 ** 52 - 1, record());
     const res = await request(h.app.listener).get(RECS('4503599627370495')).set(service);
     expect(res.status).toBe(200);
+    expect(res.body.summary).toBe(record().summary);
   });
 });
 

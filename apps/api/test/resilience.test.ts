@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDb } from '@mealwise/db';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
+import { StatsService } from '@mealwise/stats';
 import { freePort } from '@mealwise/testing';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { seedUser } from './support/fixtures.ts';
 import { admin, type Harness, leakedSecrets, record, service, startHarness } from './support/harness.ts';
 import { type OwnRedis, startOwnRedis } from './support/redis-server.ts';
-import { SqlStatsReader } from './support/sql-stats.ts';
 
 // A generous bound: the point is "answers instead of hanging", not speed (benchmarks measure that).
 const ANSWERS_WITHIN_MS = 5_000;
@@ -101,7 +101,7 @@ describe('PostgreSQL goes away', () => {
     });
     h = await startHarness({
       db: dead,
-      stats: new SqlStatsReader(dead),
+      stats: new StatsService(dead),
     });
     closers.push(
       () => h.close(),
@@ -129,7 +129,7 @@ describe('PostgreSQL goes away', () => {
 describe('PostgreSQL too slow', () => {
   it('a miss whose statistics outlast the statement timeout answers 503', async () => {
     const slowDb = createDb({ connectionString: t.url, statementTimeoutMs: 300, connectionTimeoutMs: 1_000 });
-    const h = await startHarness({ db: slowDb, stats: new SqlStatsReader(slowDb) });
+    const h = await startHarness({ db: slowDb, stats: new StatsService(slowDb) });
     try {
       // Hold a lock the statistics queries need, so they wait until statement_timeout cancels them.
       await t.db.transaction().execute(async (trx) => {

@@ -1,25 +1,28 @@
-import { type Env, envVar, parseEnv } from '@mealwise/config';
+import { databaseEnv, type Env, envVar, parseEnv, queueEnv, recsEnv, redisEnv } from '@mealwise/config';
+import { type GeminiPoolEnv, geminiPoolEnv } from '@mealwise/key-pool';
 import { z } from 'zod';
 
 // The CLI parses only the variables a command needs, when it needs them: `db migrate` must not
 // demand GEMINI_API_KEYS. Each getter throws ConfigError naming the bad variable.
 
-const databaseSchema = z.object({
-  DATABASE_URL: envVar.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/mealwise'),
-});
+const recsSchema = recsEnv.pick({ RECS_MIN_ORDERS: true, RECS_DAYS: true });
+const recsCacheSchema = recsEnv.pick({ RECS_CACHE_TTL_SECONDS: true });
 
-const redisSchema = z.object({
-  REDIS_URL: envVar.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
-});
-
+// The CLI logs warnings only by default: its output is the command's result.
 const logSchema = z.object({
   LOG_LEVEL: envVar.enum(['error', 'warn', 'info', 'debug']).default('warn'),
 });
 
 export interface CliConfig {
-  database(): z.output<typeof databaseSchema>;
-  redis(): z.output<typeof redisSchema>;
+  database(): z.output<typeof databaseEnv>;
+  redis(): z.output<typeof redisEnv>;
+  /** Who counts as active and the stats window: the defaults of `users active` and `stats`. */
+  recs(): z.output<typeof recsSchema>;
   log(): z.output<typeof logSchema>;
+  queues(): z.output<typeof queueEnv>;
+  recsCache(): z.output<typeof recsCacheSchema>;
+  /** GEMINI_API_KEYS and the key pool's limits, models and prefix (the schema the apps share). */
+  gemini(): GeminiPoolEnv;
   /** The raw environment, for command modules that parse their own variables with parseEnv. */
   readonly env: Env;
 }
@@ -27,8 +30,12 @@ export interface CliConfig {
 export function cliConfig(env: Env): CliConfig {
   return {
     env,
-    database: () => parseEnv(databaseSchema, env),
-    redis: () => parseEnv(redisSchema, env),
+    database: () => parseEnv(databaseEnv, env),
+    redis: () => parseEnv(redisEnv, env),
+    recs: () => parseEnv(recsSchema, env),
     log: () => parseEnv(logSchema, env),
+    queues: () => parseEnv(queueEnv, env),
+    recsCache: () => parseEnv(recsCacheSchema, env),
+    gemini: () => parseEnv(geminiPoolEnv, env),
   };
 }

@@ -13,14 +13,27 @@ import type { Output } from './output.ts';
 export class CliContext {
   readonly config: CliConfig;
   readonly out: Output;
+  /** Diagnostics and progress: stderr, so stdout stays the command's result. */
+  readonly err: (s: string) => void;
+  /** stderr is a terminal (progress bars may redraw it). */
+  readonly errIsTTY: boolean;
   #logger: Logger | undefined;
   #db: Kysely<Database> | undefined;
   #redis: Redis | undefined;
   readonly #closers: (() => Promise<void>)[] = [];
 
-  constructor(config: CliConfig, out: Output) {
+  constructor(
+    config: CliConfig,
+    out: Output,
+    err: { write: (s: string) => void; isTTY: boolean } = {
+      write: (s) => process.stderr.write(s),
+      isTTY: Boolean(process.stderr.isTTY),
+    },
+  ) {
     this.config = config;
     this.out = out;
+    this.err = err.write;
+    this.errIsTTY = err.isTTY;
   }
 
   get logger(): Logger {

@@ -6,6 +6,13 @@ import { commandModules } from './commands/index.ts';
 import { cliConfig } from './config.ts';
 import { runCli } from './program.ts';
 
+// `mealwise users active | head -1`: the reader went away; stop quietly, as Unix tools do,
+// instead of dying on an unhandled EPIPE with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
 try {
   process.exitCode = await runCli(process.argv.slice(2), { config: cliConfig(process.env) }, commandModules);
 } catch (err) {

@@ -54,7 +54,11 @@ export function buildProgram(io: ProgramIo, modules: CommandModule[], exit: Exit
         // Commander passes: ...positional args, options, the command itself.
         const command = raw.pop() as Command;
         const opts = raw.pop() as CommonOptions;
-        const ctx = new CliContext(io.config, new Output({ json: Boolean(opts.json), write: stdout }));
+        const ctx = new CliContext(io.config, new Output({ json: Boolean(opts.json), write: stdout }), {
+          write: stderr,
+          // A caller-supplied stderr (tests) is never a terminal.
+          isTTY: !io.stderr && Boolean(process.stderr.isTTY),
+        });
         try {
           await action(ctx, opts as never, ...(raw as never));
         } catch (err) {

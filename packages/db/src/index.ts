@@ -1,5 +1,6 @@
 export type { DbOptions } from './connection.ts';
 export { createDb, createPool } from './connection.ts';
+export { ensureDatabase } from './ensure-database.ts';
 export type { MigrateResult } from './migrator.ts';
 export { MigrationError, migrateToLatest, migrations } from './migrator.ts';
 export type {
@@ -14,3 +15,12 @@ export type {
   User,
 } from './schema.ts';
 export { DISH_CATEGORIES } from './schema.ts';
+export type { Habit, SeedOptions, SeedPhase, SeedProgress, SeedSummary } from './seed/index.ts';
+export {
+  DEMO_DATA_VERSION,
+  DISH_NAMES,
+  HABITS,
+  InvalidSeedOptionsError,
+  SeedTargetNotEmptyError,
+  seedDemoData,
+} from './seed/index.ts';

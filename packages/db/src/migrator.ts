@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import * as m0001 from './migrations/0001_orders_schema.ts';
+import * as m0002 from './migrations/0002_stats_indexes.ts';
 import type { Database } from './schema.ts';
 
 // Listed explicitly (not read from a folder) so migrations work the same from source, from dist
 // and inside a bundled container image.
 export const migrations: Record<string, Migration> = {
   '0001_orders_schema': m0001,
+  '0002_stats_indexes': m0002,
 };
 
 export class MigrationError extends Error {

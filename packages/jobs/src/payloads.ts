@@ -3,9 +3,13 @@ import { isRunId } from './ids.ts';
 
 const runId = z.string().refine(isRunId, { error: "run id: letters, digits, '-' or '_'" });
 
-/** recs-batch job data. `cursor`/`enqueued` are written back as the fan-out progresses (resume). */
+/**
+ * recs-batch job data. Scheduled jobs come from the Job Scheduler's template without a `runId`:
+ * the worker derives it from the scheduled time and writes it back, with `cursor`/`enqueued` as
+ * the fan-out progresses, so a crashed batch resumes where it stopped.
+ */
 export const batchJobDataSchema = z.object({
-  runId,
+  runId: runId.optional(),
   trigger: z.enum(['schedule', 'manual']),
   /** Last tgid enqueued; a restarted batch resumes after it. */
   cursor: z.number().int().nonnegative().optional(),

@@ -50,6 +50,7 @@ type Scripts = {
     ttl: number,
   ): Promise<number>;
   finishFanout(k1: string, now: string): Promise<number>;
+  countEnqueued(k1: string, k2: string, ttl: number, ...tgids: number[]): Promise<number>;
 };
 
 const INT_FIELDS = [
@@ -67,16 +68,21 @@ export class RunSummaryStore {
   readonly #redis: Redis & Scripts;
   readonly #prefix: string;
   readonly #ttl: number;
+  readonly #setTtl: number;
 
   constructor(options: RunSummaryStoreOptions) {
     const redis = options.redis as Redis & Partial<Scripts>;
     if (!redis.recordOutcome) {
       redis.defineCommand('recordOutcome', { numberOfKeys: 2, lua: lua('record-outcome-2.lua') });
       redis.defineCommand('finishFanout', { numberOfKeys: 1, lua: lua('finish-fanout-1.lua') });
+      redis.defineCommand('countEnqueued', { numberOfKeys: 2, lua: lua('count-enqueued-2.lua') });
     }
     this.#redis = redis as Redis & Scripts;
     this.#prefix = options.prefix ?? 'recs:';
     this.#ttl = options.ttlSeconds ?? 30 * 24 * 3_600;
+    // The per-user sets only guard against double counting while a run can still be resumed or
+    // re-run the same day; they are the big part of a summary, so they go sooner.
+    this.#setTtl = Math.min(this.#ttl, 3 * 24 * 3_600);
   }
 
   key(runId: string): string {
@@ -100,8 +106,16 @@ export class RunSummaryStore {
       .exec();
   }
 
-  async addEnqueued(runId: string, n: number): Promise<void> {
-    if (n > 0) await this.#redis.hincrby(this.key(runId), 'enqueued', n);
+  /**
+   * Counts users as enqueued for the run, each once (a resumed fan-out re-processing a page adds
+   * nobody twice). Call it *before* adding their jobs: a crash in between leaves them counted and
+   * the retried fan-out adds the missing jobs under the same deterministic ids.
+   * Returns how many were new.
+   */
+  async countEnqueued(runId: string, tgids: number[]): Promise<number> {
+    if (tgids.length === 0) return 0;
+    const key = this.key(runId);
+    return this.#redis.countEnqueued(key, `${key}:enqueued`, this.#setTtl, ...tgids);
   }
 
   /** The fan-out is complete; returns true when the run is (now) finished. */
@@ -128,7 +142,7 @@ export class RunSummaryStore {
       outcome,
       fallback ? `fallback_${fallback}` : '',
       now.toISOString(),
-      this.#ttl,
+      this.#setTtl,
     );
     return r === -1 ? 'duplicate' : r === 1 ? 'finished' : 'counted';
   }

@@ -15,7 +15,8 @@ afterAll(async () => {
 describe('RunSummaryStore', () => {
   it('counts each user once and finishes with the last outcome after the fan-out', async () => {
     await store.begin('r1', { total: 3, trigger: 'schedule', now: new Date('2026-11-29T03:00:00Z') });
-    await store.addEnqueued('r1', 3);
+    expect(await store.countEnqueued('r1', [1, 2, 3])).toBe(3);
+    expect(await store.countEnqueued('r1', [2, 3])).toBe(0);
     expect(await store.recordOutcome('r1', 1, 'succeeded')).toBe('counted');
     expect(await store.recordOutcome('r1', 1, 'succeeded')).toBe('duplicate');
     expect(await store.finishFanout('r1')).toBe(false);
@@ -42,7 +43,7 @@ describe('RunSummaryStore', () => {
 
   it('does not finish before the fan-out is complete, even when every enqueued job is done', async () => {
     await store.begin('r2', { total: 10, trigger: 'manual' });
-    await store.addEnqueued('r2', 1);
+    await store.countEnqueued('r2', [1]);
     expect(await store.recordOutcome('r2', 1, 'succeeded')).toBe('counted');
     expect((await store.get('r2'))?.finished_at).toBeNull();
     expect(await store.finishFanout('r2')).toBe(true);
@@ -65,7 +66,12 @@ describe('RunSummaryStore', () => {
   it('stays exact under concurrent outcomes and reports exactly one finisher', async () => {
     const n = 300;
     await store.begin('r5', { total: n, trigger: 'schedule' });
-    await store.addEnqueued('r5', n);
+    expect(
+      await store.countEnqueued(
+        'r5',
+        Array.from({ length: n }, (_, i) => i + 1),
+      ),
+    ).toBe(n);
     await store.finishFanout('r5');
     // Every user reported twice, concurrently, as a stalled-and-retried job would.
     const results = await Promise.all(

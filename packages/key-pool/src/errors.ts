@@ -18,20 +18,26 @@ export class NoCapacityError extends Error {
   readonly reason: NoCapacityReason;
   readonly retryAt: number | null;
   readonly model: string;
+  /**
+   * `retryAt` minus Redis' time at the decision, when known: what to wait on a worker whose own
+   * clock may differ from Redis'.
+   */
+  readonly retryAfterMs: number | null;
 
-  constructor(reason: NoCapacityReason, model: string, retryAt: number | null) {
+  constructor(reason: NoCapacityReason, model: string, retryAt: number | null, now?: number) {
     super(MESSAGES[reason]);
     this.name = new.target.name;
     this.reason = reason;
     this.model = model;
     this.retryAt = retryAt;
+    this.retryAfterMs = retryAt === null || now === undefined ? null : Math.max(0, retryAt - now);
   }
 }
 
 /** The seed's `AllKeysExhaustedException`: every project's quota for the model is gone for the day. */
 export class AllKeysExhaustedError extends NoCapacityError {
-  constructor(model: string, retryAt: number) {
-    super('quota_exhausted', model, retryAt);
+  constructor(model: string, retryAt: number, now?: number) {
+    super('quota_exhausted', model, retryAt, now);
   }
 }
 

@@ -48,15 +48,36 @@ export type CallOutcome =
 
 export type KeyState = 'available' | 'cooling' | 'exhausted' | 'invalid';
 
+/**
+ * Why a (project, model) cannot take a request now: its own rolling window or token budget is
+ * full (`window_full`, `tokens`), Google answered 429 (`cooldown`), the daily limit was reached
+ * (`daily_limit`), Google said the day's quota is gone (`daily_quota`) or that the model has no
+ * quota on the project (`zero_quota`), or the key is invalid (`invalid`).
+ */
+export type BlockReason =
+  | 'window_full'
+  | 'tokens'
+  | 'cooldown'
+  | 'daily_limit'
+  | 'daily_quota'
+  | 'zero_quota'
+  | 'invalid';
+
 export interface KeyModelUsage {
   model: string;
   /** Admissions this quota day for the key's project. */
   usedToday: number;
   /** Admissions in the last 60 s for the key's project. */
   usedLastMinute: number;
+  /** Input tokens reserved or used in the last 60 s (0 without a token budget). */
+  tokensLastMinute: number;
   state: KeyState;
   /** ms since epoch, when state is `cooling`. */
   cooldownUntil: number | null;
+  /** Every reason the key cannot serve this model now, most binding first; empty when available. */
+  blockedBy: BlockReason[];
+  /** Earliest ms it can serve this model again; `null` when available now or invalid. */
+  availableAt: number | null;
 }
 
 export interface KeyStatus {
@@ -70,6 +91,10 @@ export interface KeyStatus {
 export interface PoolStatus {
   /** Redis time when the status was read, ms. */
   now: number;
+  /** Pacific calendar date of the current quota day, `YYYY-MM-DD`. */
+  day: string;
+  /** Models reported on (the pool's `models`: primary first, then fallbacks). */
+  models: string[];
   limits: PoolLimits;
   keys: KeyStatus[];
   /** Requests left today over every available project, per model. */
@@ -78,6 +103,30 @@ export interface PoolStatus {
   nextReset: number;
   /** Fingerprint of the key most recently handed out (the seed's `current_key_index`, as an observable). */
   lastKey: string | null;
+}
+
+/**
+ * One entry of `gemini:rotation_log`: a key or a (project, model) became unavailable or available
+ * again. Keys appear by fingerprint only.
+ */
+export interface RotationEvent {
+  /** Redis time, ms, when the pool recorded (for `available`: noticed) the transition. */
+  at: number;
+  event: 'cooling' | 'exhausted' | 'invalid' | 'available';
+  project: string;
+  /** Absent for key-level events (`invalid`, an operator's reset). */
+  model?: string;
+  /** The key that reported it (`cooling`/`exhausted`/`invalid` from a call, an operator's reset). */
+  fingerprint?: string;
+  /** Every key of the project, for project-level events. */
+  fingerprints?: string[];
+  /** `minute`, `tokens`, `unknown`, `daily_limit`, `daily_quota`, `zero_quota`, an invalid-key reason, `cooldown_over`, `quota_day_reset`, `limit_raised`, `operator_reset`. */
+  reason: string;
+  /** End of the cooldown / exhaustion, ms. */
+  until?: number;
+  /** For `available`: what the key or project was (`daily_quota`, an invalid-key reason...). */
+  was?: string;
+  retryDelayMs?: number;
 }
 
 /** The part of the pool the Gemini client needs (lets tests substitute a fake). */

@@ -77,9 +77,20 @@ export const runSummaryResponse = z
   .meta({ id: 'RunSummary' });
 
 const keyState = z.enum(['available', 'cooling', 'exhausted', 'invalid']);
+const blockReason = z.enum([
+  'window_full',
+  'tokens',
+  'cooldown',
+  'daily_limit',
+  'daily_quota',
+  'zero_quota',
+  'invalid',
+]);
 export const poolStatusResponse = z
   .object({
     now: z.number().meta({ description: 'Redis time of the reading, ms since the epoch' }),
+    day: z.string().meta({ description: 'current quota day (Pacific calendar date), YYYY-MM-DD' }),
+    models: z.array(z.string()).meta({ description: 'models reported on: GEMINI_MODEL, then the fallbacks' }),
     limits: z.object({
       requestsPerMinute: z.number().int(),
       requestsPerDay: z.number().int(),
@@ -87,7 +98,9 @@ export const poolStatusResponse = z
     }),
     keys: z.array(
       z.object({
-        fingerprint: z.string().meta({ description: 'first 12 hex digits of SHA-256 of the key' }),
+        fingerprint: z
+          .string()
+          .meta({ description: 'first 12 hex digits of SHA-256 of the key (never the key)' }),
         project: z.string(),
         state: keyState,
         models: z.array(
@@ -95,16 +108,26 @@ export const poolStatusResponse = z
             model: z.string(),
             usedToday: z.number().int(),
             usedLastMinute: z.number().int(),
+            tokensLastMinute: z.number().int(),
             state: keyState,
             cooldownUntil: z.number().nullable(),
+            blockedBy: z
+              .array(blockReason)
+              .meta({ description: 'why the key cannot serve this model now, most binding first' }),
+            availableAt: z
+              .number()
+              .nullable()
+              .meta({ description: 'earliest ms it can serve this model again' }),
           }),
         ),
         invalid: z.object({ reason: z.string(), since: z.number() }).nullable(),
       }),
     ),
-    capacityLeftToday: z.record(z.string(), z.number()).meta({ description: 'per model' }),
+    capacityLeftToday: z
+      .record(z.string(), z.number())
+      .meta({ description: 'requests left today, per model' }),
     nextReset: z.number().meta({ description: 'next quota-day reset (Pacific midnight), ms' }),
-    lastKey: z.string().nullable(),
+    lastKey: z.string().nullable().meta({ description: 'fingerprint of the key most recently handed out' }),
   })
   .meta({ id: 'PoolStatus' });
 

@@ -78,6 +78,7 @@ export const ROUTES = [
       400: E400,
       401: E401,
       403: E403,
+      404: error('no cached record and no such user in the orders database (`USER_NOT_FOUND`)'),
       503: E503,
     },
     mount: 'handler',

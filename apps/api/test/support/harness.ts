@@ -6,12 +6,12 @@ import { RecsProducer, RunSummaryStore } from '@mealwise/jobs';
 import { createLogger } from '@mealwise/logging';
 import { RecommendationCache, type RecommendationRecord } from '@mealwise/recs';
 import { closeRedis, createRedis, type Redis } from '@mealwise/redis';
+import { StatsService } from '@mealwise/stats';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import { type Kysely, sql } from 'kysely';
 import { type ApiApp, type ApiDeps, createApp } from '../../src/app.ts';
 import type { StatsReader } from '../../src/ports.ts';
 import { bufferRecordReader } from '../../src/recommendations/record-reader.ts';
-import { SqlStatsReader } from './sql-stats.ts';
 
 export const SERVICE_TOKEN = `svc-${randomUUID()}`;
 export const SECOND_SERVICE_TOKEN = `svc-${randomUUID()}`;
@@ -68,7 +68,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
     corsOrigins: ['https://app.example.com'],
     records: bufferRecordReader(cache, redis),
-    stats: options.stats ?? new SqlStatsReader(db),
+    stats: options.stats ?? new StatsService(db),
     producer,
     runs,
     queues: [producer.batchQueue, producer.userQueue],
