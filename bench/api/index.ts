@@ -2,7 +2,8 @@
 // on; LOG_LEVEL=warn) against the floor — a bare node:http + ioredis server doing only the
 // Redis GET — on the same cached record, same Redis, 100 connections, alternating order.
 // Parameters (env): BENCH_API_DURATION (s, 8), BENCH_API_WARMUP (s, 3), BENCH_API_CONNECTIONS
-// (100), BENCH_API_ROUNDS (4), BENCH_API_CPU_PROF (a directory: profile the API with --cpu-prof).
+// (100), BENCH_API_ROUNDS (4), BENCH_API_CPU_PROF (a directory: profile the API with --cpu-prof),
+// BENCH_API_RATE (req/s: a fixed rate instead of saturation, to compare CPU per request).
 // The machine is shared and its load drifts within seconds, so each round measures the servers
 // back to back (order alternating) and the headline ratio is the median of the per-round ratios.
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,8 @@ const WARMUP = num('BENCH_API_WARMUP', 3);
 const CONNECTIONS = num('BENCH_API_CONNECTIONS', 100);
 const ROUNDS = num('BENCH_API_ROUNDS', 4);
 const CPU_PROF = process.env.BENCH_API_CPU_PROF;
+// Optional fixed request rate (req/s) instead of saturation: CPU per request at equal load.
+const RATE = process.env.BENCH_API_RATE ? Number(process.env.BENCH_API_RATE) : undefined;
 
 const root = new URL('../../', import.meta.url).pathname;
 const TGID = 279058397;
@@ -72,6 +75,7 @@ async function load(url: string, seconds: number, pid: number): Promise<Measured
     connections: CONNECTIONS,
     duration: seconds,
     headers: { authorization: `Bearer ${TOKEN}` },
+    ...(RATE ? { overallRate: RATE } : {}),
   });
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
     throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
@@ -211,6 +215,7 @@ try {
       durationSeconds: DURATION,
       warmupSeconds: WARMUP,
       rounds: ROUNDS,
+      ...(RATE ? { rate: RATE } : {}),
       recordBytes: Buffer.byteLength(RECORD),
     },
     [
