@@ -1,22 +1,18 @@
 // The floor of the api benchmark: node:http + ioredis doing only the Redis GET of the cached
 // record and sending it — no routing, auth, headers, metrics or logging.
-// Usage: node bare-server.ts <port> <redis-url> [string|buffer]
-// `string` (the issue's floor): GET → JS string → response. `buffer`: getBuffer → response, the
-// primitive the API's hot path uses (no UTF-8 decode and re-encode), a stronger floor.
+// Usage: node bare-server.ts <port> <redis-url>
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 
 const port = Number(process.argv[2]);
 const redis = new Redis(process.argv[3] ?? 'redis://127.0.0.1:6379', { enableOfflineQueue: false });
-const get: (key: string) => Promise<string | Buffer | null> =
-  process.argv[4] === 'buffer' ? (key) => redis.getBuffer(key) : (key) => redis.get(key);
 redis.on('error', () => {});
 await new Promise((resolve) => redis.once('ready', resolve));
 
 createServer((req, res) => {
   // /v1/users/<tgid>/recommendations → recommendations:user:<tgid>
   const tgid = (req.url ?? '').split('/')[3];
-  get(`recommendations:user:${tgid}`).then(
+  redis.get(`recommendations:user:${tgid}`).then(
     (raw) => {
       if (raw === null) {
         res.statusCode = 404;

@@ -156,31 +156,22 @@ try {
   );
   procs.push(api);
   const bare = await started(
-    spawnNodeTs(join(root, 'bench/api/bare-server.ts'), [String(barePort), redisUrl, 'string']),
+    spawnNodeTs(join(root, 'bench/api/bare-server.ts'), [String(barePort), redisUrl]),
     `http://127.0.0.1:${barePort}/v1/users/${TGID}/recommendations`,
     'bare server',
   );
   procs.push(bare);
-  const bareBufferPort = await freePort();
-  const bareBuffer = await started(
-    spawnNodeTs(join(root, 'bench/api/bare-server.ts'), [String(bareBufferPort), redisUrl, 'buffer']),
-    `http://127.0.0.1:${bareBufferPort}/v1/users/${TGID}/recommendations`,
-    'bare server (buffer)',
-  );
-  procs.push(bareBuffer);
 
   const path = `/v1/users/${TGID}/recommendations`;
   const targets = {
     api: `http://127.0.0.1:${apiPort}${path}`,
     bare: `http://127.0.0.1:${barePort}${path}`,
-    bareBuffer: `http://127.0.0.1:${bareBufferPort}${path}`,
   };
-  const pids = { api: api.pid, bare: bare.pid, bareBuffer: bareBuffer.pid };
-  const runs: Record<keyof typeof targets, Measured[]> = { api: [], bare: [], bareBuffer: [] };
+  const pids = { api: api.pid, bare: bare.pid };
+  const runs: Record<keyof typeof targets, Measured[]> = { api: [], bare: [] };
   for (let i = 0; i < ROUNDS; i++) {
     // Alternate the order so neither side always runs on a warmer (or hotter) machine.
-    const order =
-      i % 2 === 0 ? (['api', 'bare', 'bareBuffer'] as const) : (['bareBuffer', 'bare', 'api'] as const);
+    const order = i % 2 === 0 ? (['api', 'bare'] as const) : (['bare', 'api'] as const);
     for (const name of order) {
       if (WARMUP > 0) await load(targets[name], WARMUP, pids[name]);
       const m = await load(targets[name], DURATION, pids[name]);
@@ -206,7 +197,6 @@ try {
     median(of.map((m, i) => pick(m) / pick(to[i]!)));
   const a = agg(runs.api);
   const b = agg(runs.bare);
-  const bb = agg(runs.bareBuffer);
   const ratio = pairedRatio(runs.api, runs.bare, (m) => m.rps);
   const result = writeResult(
     'api',
@@ -238,16 +228,6 @@ try {
         met: a.p99 <= 20,
       },
       {
-        metric: 'cache-hit throughput vs the stronger floor (getBuffer)',
-        value: round(a.rps, 0),
-        unit: 'req/s',
-        baseline: { label: 'bare node:http + ioredis getBuffer', value: round(bb.rps, 0) },
-        ratio: round(
-          pairedRatio(runs.api, runs.bareBuffer, (m) => m.rps),
-          3,
-        ),
-      },
-      {
         metric: 'server CPU time per cache-hit request',
         value: round(a.cpuUs, 1),
         unit: 'µs',
@@ -270,11 +250,9 @@ try {
           [
             `api ${Math.round(m.rps)} ${m.p50}/${m.p99} ${m.cpuUs.toFixed(0)}`,
             `bare ${Math.round(runs.bare[i]!.rps)} ${runs.bare[i]!.p50}/${runs.bare[i]!.p99} ${runs.bare[i]!.cpuUs.toFixed(0)}`,
-            `bare-buffer ${Math.round(runs.bareBuffer[i]!.rps)} ${runs.bareBuffer[i]!.p50}/${runs.bareBuffer[i]!.p99} ${runs.bareBuffer[i]!.cpuUs.toFixed(0)}`,
           ].join(', '),
         )
         .join('; ')}.`,
-      'The issue defines the floor as a bare server doing the Redis GET (string reply): the target row. The API reads the record with getBuffer (sends the stored bytes without decoding them); the second row compares with a bare server using that same primitive.',
       'CPU time per request (utime + stime of the server process over the measured run, 10 ms ticks) does not depend on how busy the machine is: on a quiet machine the throughput ratio should approach the inverse of the CPU ratio.',
       'Values are medians over the rounds; ratios are medians of the per-round ratios (servers measured back to back in each round).',
       'Both servers are child processes reading the same record from the same private redis-server; autocannon runs in the bench process. The machine has 2 cores, shared by the server, autocannon and Redis — the ratio is what counts.',

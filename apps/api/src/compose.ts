@@ -9,7 +9,6 @@ import { sql } from 'kysely';
 import type { ApiDeps } from './app.ts';
 import type { ApiEnv } from './config.ts';
 import { secretsOf } from './config.ts';
-import { bufferRecordReader } from './recommendations/record-reader.ts';
 
 export interface Composed {
   deps: ApiDeps;
@@ -65,10 +64,7 @@ export function compose(env: ApiEnv, logger: Logger): Composed {
         initDataMaxAgeSeconds: env.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS,
       },
       corsOrigins: env.CORS_ORIGINS,
-      records: bufferRecordReader(
-        new RecommendationCache({ redis, ttlSeconds: env.RECS_CACHE_TTL_SECONDS }),
-        redis,
-      ),
+      records: new RecommendationCache({ redis, ttlSeconds: env.RECS_CACHE_TTL_SECONDS }),
       stats: new StatsService(db),
       producer,
       runs: new RunSummaryStore({ redis }),

@@ -12,12 +12,9 @@ export interface StatsReader {
   isActiveUser(tgid: number, query?: Pick<ActiveUsersQuery, 'minOrders' | 'days'>): Promise<boolean>;
 }
 
-/**
- * The stored record JSON as is, as bytes (see recommendations/record-reader.ts): the hot path
- * neither decodes nor re-encodes it.
- */
+/** @mealwise/recs RecommendationCache: the stored record JSON as is. */
 export interface RecordReader {
-  getRawBuffer(tgid: number): Promise<Buffer | null>;
+  getRaw(tgid: number): Promise<string | null>;
 }
 
 /** @mealwise/jobs RecsProducer. */

@@ -1,5 +1,5 @@
 import { ForbiddenError, UnauthorizedError } from '../errors.ts';
-import { SecretSet } from './secret-compare.ts';
+import { digest, SecretSet } from './secret-compare.ts';
 import { InitDataError, InitDataVerifier } from './telegram.ts';
 
 /** Who is calling. */
@@ -59,8 +59,9 @@ export class Authenticator {
     const credential = header.slice(space + 1).trim();
     if (scheme === 'bearer') {
       // Both sets are always checked: the timing says nothing about which kind of token it was.
-      const isAdmin = this.#admin.has(credential);
-      const isService = this.#service.has(credential);
+      const hashed = digest(credential);
+      const isAdmin = this.#admin.hasDigest(hashed);
+      const isService = this.#service.hasDigest(hashed);
       if (isAdmin) return { kind: 'admin' };
       if (isService) return { kind: 'service' };
       throw new UnauthorizedError('invalid token');

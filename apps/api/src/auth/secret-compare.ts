@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 // `crypto` is used through its default export (not a named import) so that tests can observe
 // the constant-time comparison with a spy on `crypto.timingSafeEqual`.
 
-// One-shot hash(): no Hash object per call (this runs on every authenticated request).
-const digest = (value: string): Buffer => crypto.hash('sha256', value, 'buffer');
+/** SHA-256 of a credential: what SecretSet compares. One-shot hash(), no Hash object per call. */
+export const digest = (value: string): Buffer => crypto.hash('sha256', value, 'buffer');
 
 /**
  * A set of secrets (bearer tokens, a password) checked in constant time. Both sides are hashed
@@ -24,10 +24,14 @@ export class SecretSet {
   }
 
   has(candidate: string): boolean {
-    const d = digest(candidate);
+    return this.hasDigest(digest(candidate));
+  }
+
+  /** For a candidate already hashed with `digest` (checked against several sets, hashed once). */
+  hasDigest(candidateDigest: Buffer): boolean {
     let found = false;
     for (const secret of this.#digests) {
-      if (crypto.timingSafeEqual(d, secret)) found = true;
+      if (crypto.timingSafeEqual(candidateDigest, secret)) found = true;
     }
     return found;
   }

@@ -6,7 +6,7 @@ import { DependencyUnavailableError, isPostgresUnavailable } from '../errors.ts'
 import type { JobProducer, RecordReader, StatsReader } from '../ports.ts';
 
 export type RecommendationResult =
-  | { kind: 'hit'; raw: Buffer; etag: string }
+  | { kind: 'hit'; raw: string; etag: string }
   | { kind: 'miss'; body: RecommendationMiss; job: EnqueuedUserJob | null };
 
 export interface RecommendationsServiceOptions {
@@ -21,7 +21,7 @@ export interface RecommendationsServiceOptions {
 }
 
 /** Strong ETag of a stored record: a hash of the exact bytes served. */
-export function etagOf(raw: Buffer): string {
+export function etagOf(raw: string): string {
   return `"${crypto.hash('sha1', raw, 'base64url')}"`;
 }
 
@@ -40,10 +40,10 @@ class RecordVerdicts {
   }
 
   /** null when `raw` is a valid record, else why not. */
-  problem(etag: string, raw: Buffer): string | null {
+  problem(etag: string, raw: string): string | null {
     const known = this.#verdicts.get(etag);
     if (known !== undefined) return known;
-    const problem = validate(raw.toString('utf8'));
+    const problem = validate(raw);
     if (this.#verdicts.size >= this.#max) {
       this.#verdicts.delete(this.#verdicts.keys().next().value!);
     }
@@ -88,9 +88,9 @@ export class RecommendationsService {
   }
 
   async read(tgid: number, log: () => Logger): Promise<RecommendationResult> {
-    let raw: Buffer | null;
+    let raw: string | null;
     try {
-      raw = await this.#records.getRawBuffer(tgid);
+      raw = await this.#records.getRaw(tgid);
     } catch (err) {
       throw new DependencyUnavailableError('redis', err);
     }

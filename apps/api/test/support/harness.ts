@@ -11,7 +11,6 @@ import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing'
 import { type Kysely, sql } from 'kysely';
 import { type ApiApp, type ApiDeps, createApp } from '../../src/app.ts';
 import type { StatsReader } from '../../src/ports.ts';
-import { bufferRecordReader } from '../../src/recommendations/record-reader.ts';
 
 export const SERVICE_TOKEN = `svc-${randomUUID()}`;
 export const SECOND_SERVICE_TOKEN = `svc-${randomUUID()}`;
@@ -67,7 +66,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       initDataMaxAgeSeconds: 3_600,
     },
     corsOrigins: ['https://app.example.com'],
-    records: bufferRecordReader(cache, redis),
+    records: cache,
     stats: options.stats ?? new StatsService(db),
     producer,
     runs,
