@@ -2,7 +2,7 @@
 // on; LOG_LEVEL=warn) against the floor — a bare node:http + ioredis server doing only the
 // Redis GET — on the same cached record, same Redis, 100 connections, alternating order.
 // Parameters (env): BENCH_API_DURATION (s, 8), BENCH_API_WARMUP (s, 3), BENCH_API_CONNECTIONS
-// (100), BENCH_API_ROUNDS (4), BENCH_API_CPU_PROF (a directory: profile the API with --cpu-prof),
+// (100), BENCH_API_ROUNDS (4), BENCH_API_CPU_PROF (a directory: profile the API there, the bare server in <dir>/bare),
 // BENCH_API_RATE (req/s: a fixed rate instead of saturation, to compare CPU per request).
 // The machine is shared and its load drifts within seconds, so each round measures the servers
 // back to back (order alternating) and the headline ratio is the median of the per-round ratios.
@@ -156,7 +156,9 @@ try {
   );
   procs.push(api);
   const bare = await started(
-    spawnNodeTs(join(root, 'bench/api/bare-server.ts'), [String(barePort), redisUrl]),
+    spawnNodeTs(join(root, 'bench/api/bare-server.ts'), [String(barePort), redisUrl], {
+      env: CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF}/bare` } : {},
+    }),
     `http://127.0.0.1:${barePort}/v1/users/${TGID}/recommendations`,
     'bare server',
   );

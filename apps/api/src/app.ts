@@ -183,15 +183,18 @@ export function createApp(deps: ApiDeps): ApiApp {
   // prototype swapping, by the same code the Express route uses (lifecycle, authentication,
   // serveRecommendations) — same headers, same answers. Anything unusual (a body, odd casing,
   // an encoded or invalid tgid) goes to Express.
-  const hot = async (req: IncomingMessage, res: ServerResponse, tgid: number) => {
+  const hot = (req: IncomingMessage, res: ServerResponse, tgid: number) => {
     const ctx = lifecycle.begin(req, res);
     ctx.route = '/v1/users/:tgid/recommendations';
     try {
       authorize('reader', authenticator.authenticate(req.headers.authorization), tgid);
-      await serveRecommendations(recommendations, ctx, req, res, tgid);
     } catch (err) {
       lifecycle.fail(ctx, res, err);
+      return;
     }
+    serveRecommendations(recommendations, ctx, req, res, tgid).catch((err: unknown) =>
+      lifecycle.fail(ctx, res, err),
+    );
   };
   const useHotPath = deps.hotPath ?? true;
   const listener: RequestListener = (req, res) => {
@@ -204,7 +207,7 @@ export function createApp(deps: ApiDeps): ApiApp {
       const match = HOT_ROUTE.exec(req.url ?? '');
       const tgid = match ? parseTgid(match[1]!) : null;
       if (tgid !== null) {
-        void hot(req, res, tgid);
+        hot(req, res, tgid);
         return;
       }
     }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../http/lifecycle.ts';
-import { JSON_TYPE, sendBody, sendJson } from '../http/respond.ts';
+import { JSON_TYPE, sendJson } from '../http/respond.ts';
 import { recommendationMissResponse } from '../openapi/schemas.ts';
 import type { RecommendationsService } from './service.ts';
 
@@ -26,27 +26,35 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 }
 
 /** GET /v1/users/:tgid/recommendations, once authorized — the same code for both request paths. */
-export async function serveRecommendations(
+export function serveRecommendations(
   service: RecommendationsService,
   ctx: RequestContext,
   req: IncomingMessage,
   res: ServerResponse,
   tgid: number,
 ): Promise<void> {
-  const result = await service.read(tgid, () => ctx.log);
-  if (result.kind === 'miss') {
-    sendJson(res, 200, recommendationMissResponse.parse(result.body), {
-      'cache-control': MISS_CACHE_CONTROL,
+  return service
+    .read(tgid, () => ctx.log)
+    .then((result) => {
+      if (result.kind === 'miss') {
+        sendJson(res, 200, recommendationMissResponse.parse(result.body), {
+          'cache-control': MISS_CACHE_CONTROL,
+        });
+        return;
+      }
+      if (etagMatches(req.headers['if-none-match'], result.etag)) {
+        res.statusCode = 304;
+        res.setHeader('etag', result.etag);
+        res.setHeader('cache-control', HIT_CACHE_CONTROL);
+        res.end();
+        return;
+      }
+      // The stored JSON, byte for byte: validated once per distinct record, never re-serialized.
+      res.statusCode = 200;
+      res.setHeader('content-type', JSON_TYPE);
+      res.setHeader('content-length', result.bytes);
+      res.setHeader('etag', result.etag);
+      res.setHeader('cache-control', HIT_CACHE_CONTROL);
+      res.end(result.raw);
     });
-    return;
-  }
-  if (etagMatches(req.headers['if-none-match'], result.etag)) {
-    res.statusCode = 304;
-    res.setHeader('etag', result.etag);
-    res.setHeader('cache-control', HIT_CACHE_CONTROL);
-    res.end();
-    return;
-  }
-  // The stored JSON, byte for byte: validated once per distinct record, never re-serialized.
-  sendBody(res, 200, result.raw, JSON_TYPE, { etag: result.etag, 'cache-control': HIT_CACHE_CONTROL });
 }

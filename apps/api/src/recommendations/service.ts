@@ -6,7 +6,7 @@ import { DependencyUnavailableError, isPostgresUnavailable } from '../errors.ts'
 import type { JobProducer, RecordReader, StatsReader } from '../ports.ts';
 
 export type RecommendationResult =
-  | { kind: 'hit'; raw: string; etag: string }
+  | { kind: 'hit'; raw: string; etag: string; bytes: number }
   | { kind: 'miss'; body: RecommendationMiss; job: EnqueuedUserJob | null };
 
 export interface RecommendationsServiceOptions {
@@ -16,8 +16,8 @@ export interface RecommendationsServiceOptions {
   /** `RECS_MIN_ORDERS` / `RECS_DAYS`: who gets a generation job on a miss; the stats window. */
   minOrders: number;
   days: number;
-  /** Distinct records whose validity is remembered (see RecordVerdicts). */
-  verdictCacheSize?: number;
+  /** Users whose current record (ETag, validity) is remembered (see RecordMemo). Default 10 000. */
+  recordMemoSize?: number;
 }
 
 /** Strong ETag of a stored record: a hash of the exact bytes served. */
@@ -25,30 +25,39 @@ export function etagOf(raw: string): string {
   return `"${crypto.hash('sha1', raw, 'base64url')}"`;
 }
 
+interface KnownRecord {
+  raw: string;
+  etag: string;
+  /** UTF-8 length: the Content-Length. */
+  bytes: number;
+  /** null when `raw` is a valid record, else why not. */
+  problem: string | null;
+}
+
 /**
- * Remembers, per ETag, whether a stored string is a valid record. The hot path must not send a
- * corrupt record, yet must not parse what it sends: each distinct record is validated
- * (JSON.parse + the zod schema) the first time it is seen, and its verdict reused until it
- * changes — records change at most nightly. Bounded; the oldest verdicts are dropped first.
+ * What the hot path knows about each user's stored record. It must not send a corrupt record, yet
+ * must not parse what it sends: the first time a record is seen it is hashed (ETag), measured and
+ * validated (JSON.parse + the zod schema); while the stored string stays the same — records change
+ * at most nightly or on a refresh — a repeat costs one string comparison. Bounded (the oldest
+ * users are forgotten first): at most `max` records of ~1-3 kB are held.
  */
-class RecordVerdicts {
-  readonly #verdicts = new Map<string, string | null>();
+class RecordMemo {
+  readonly #byTgid = new Map<number, KnownRecord>();
   readonly #max: number;
 
   constructor(max: number) {
     this.#max = max;
   }
 
-  /** null when `raw` is a valid record, else why not. */
-  problem(etag: string, raw: string): string | null {
-    const known = this.#verdicts.get(etag);
-    if (known !== undefined) return known;
-    const problem = validate(raw);
-    if (this.#verdicts.size >= this.#max) {
-      this.#verdicts.delete(this.#verdicts.keys().next().value!);
+  lookup(tgid: number, raw: string): KnownRecord {
+    const known = this.#byTgid.get(tgid);
+    if (known !== undefined && known.raw === raw) return known;
+    const entry = { raw, etag: etagOf(raw), bytes: Buffer.byteLength(raw), problem: validate(raw) };
+    if (known === undefined && this.#byTgid.size >= this.#max) {
+      this.#byTgid.delete(this.#byTgid.keys().next().value!);
     }
-    this.#verdicts.set(etag, problem);
-    return problem;
+    this.#byTgid.set(tgid, entry);
+    return entry;
   }
 }
 
@@ -76,7 +85,7 @@ export class RecommendationsService {
   readonly #producer: JobProducer;
   readonly #minOrders: number;
   readonly #days: number;
-  readonly #verdicts: RecordVerdicts;
+  readonly #memo: RecordMemo;
 
   constructor(options: RecommendationsServiceOptions) {
     this.#records = options.records;
@@ -84,23 +93,27 @@ export class RecommendationsService {
     this.#producer = options.producer;
     this.#minOrders = options.minOrders;
     this.#days = options.days;
-    this.#verdicts = new RecordVerdicts(options.verdictCacheSize ?? 10_000);
+    this.#memo = new RecordMemo(options.recordMemoSize ?? 10_000);
   }
 
-  async read(tgid: number, log: () => Logger): Promise<RecommendationResult> {
-    let raw: string | null;
-    try {
-      raw = await this.#records.getRaw(tgid);
-    } catch (err) {
-      throw new DependencyUnavailableError('redis', err);
-    }
-    if (raw !== null) {
-      const etag = etagOf(raw);
-      const problem = this.#verdicts.problem(etag, raw);
-      if (problem === null) return { kind: 'hit', raw, etag };
-      log().warn('corrupt cached record served as a miss', { tgid, problem, bytes: raw.length });
-    }
-    return this.#miss(tgid, log);
+  read(tgid: number, log: () => Logger): Promise<RecommendationResult> {
+    // A plain promise chain, not an async function: this is the hot path, one continuation.
+    return this.#records.getRaw(tgid).then(
+      (raw) => {
+        if (raw === null) return this.#miss(tgid, log);
+        const known = this.#memo.lookup(tgid, raw);
+        if (known.problem === null) return { kind: 'hit', raw, etag: known.etag, bytes: known.bytes };
+        log().warn('corrupt cached record served as a miss', {
+          tgid,
+          problem: known.problem,
+          bytes: known.bytes,
+        });
+        return this.#miss(tgid, log);
+      },
+      (err: unknown) => {
+        throw new DependencyUnavailableError('redis', err);
+      },
+    );
   }
 
   async #miss(tgid: number, log: () => Logger): Promise<RecommendationResult> {
