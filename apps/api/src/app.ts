@@ -116,7 +116,8 @@ export function createApp(deps: ApiDeps): ApiApp {
   app.set('etag', false);
 
   app.use((req, res, next) => {
-    lifecycle.begin(req, res);
+    // Behind Express, responses are written by code that knows nothing of pending headers.
+    lifecycle.applyHeaders(lifecycle.begin(req, res), res);
     if (!cors.isPreflight(req)) return next();
     if (cors.preflight(req, res)) {
       res.statusCode = 204;

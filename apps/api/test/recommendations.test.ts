@@ -291,6 +291,26 @@ describe('one set of headers on every path', () => {
     expect(hot.headers['access-control-allow-origin']).toBe('https://app.example.com');
   });
 
+  it.each([
+    ['a 304', { ...service, 'If-None-Match': '*' }, 304],
+    ['a 401', { Authorization: 'Bearer wrong-token-wrong-token' }, 401],
+    ['a 403', { Authorization: `tma ${initDataFor(ACTIVE, BOT_TOKEN)}` }, 403],
+    ['a HEAD', service, 200],
+  ] as const)(
+    'the hot path answers %s with the headers of the Express route',
+    async (_label, headers, status) => {
+      await h.cache.put(49, record());
+      await express.cache.put(49, record());
+      const method = _label === 'a HEAD' ? 'head' : 'get';
+      const hot = await request(h.app.listener)[method](RECS(49)).set(headers);
+      const viaExpress = await request(express.app.listener)[method](RECS(49)).set(headers);
+      expect(hot.status).toBe(status);
+      expect(viaExpress.status).toBe(status);
+      expect(stable(hot.headers)).toEqual(stable(viaExpress.headers));
+      expect(hot.text).toEqual(viaExpress.text);
+    },
+  );
+
   it('sends the same security headers on hits, errors and other routes, and never x-powered-by', async () => {
     const security = (headers: Record<string, string>) =>
       Object.fromEntries(

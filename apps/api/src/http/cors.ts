@@ -19,15 +19,14 @@ export class Cors {
     return this.#origins.size > 0;
   }
 
-  /** Headers for an actual (non-preflight) request. */
-  apply(req: IncomingMessage, res: ServerResponse): void {
+  /** Appends the headers of an actual (non-preflight) request to a flat name/value list. */
+  headersFor(req: IncomingMessage, headers: string[]): void {
     if (this.#origins.size === 0) return;
     // Responses differ by Origin whenever CORS is on: caches must key on it.
-    res.setHeader('vary', 'Origin');
+    headers.push('vary', 'Origin');
     const origin = req.headers.origin;
     if (origin !== undefined && this.#origins.has(origin)) {
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-expose-headers', EXPOSE_HEADERS);
+      headers.push('access-control-allow-origin', origin, 'access-control-expose-headers', EXPOSE_HEADERS);
     }
   }
 

@@ -19,6 +19,12 @@ export class RequestContext {
   readonly start: number;
   /** Route template for metrics and logs, e.g. `/v1/users/:tgid/recommendations`. */
   route = UNMATCHED;
+  /**
+   * Headers every response carries (security, request id, CORS), as a flat name/value list, until
+   * they are put on the response: the hot path passes them to writeHead together with its own;
+   * everything else gets them through setHeader (see RequestLifecycle.applyHeaders).
+   */
+  pendingHeaders: string[] | null = null;
   readonly #logger: Logger;
   #log: Logger | undefined;
 
@@ -59,14 +65,15 @@ export interface LifecycleOptions {
  */
 export class RequestLifecycle {
   readonly #logger: Logger;
-  readonly #headers: HeaderList;
+  /** The security headers as a flat name/value list. */
+  readonly #flat: string[];
   readonly #cors: Cors;
   readonly #observer: RequestObserver;
   readonly #accessLog: boolean;
 
   constructor(options: LifecycleOptions) {
     this.#logger = options.logger;
-    this.#headers = options.headers;
+    this.#flat = options.headers.flat();
     this.#cors = options.cors;
     this.#observer = options.observer;
     this.#accessLog = options.logger.isLevelEnabled('http');
@@ -76,14 +83,28 @@ export class RequestLifecycle {
     return this.#cors;
   }
 
+  /**
+   * Starts a request: its context, and the headers every response carries, kept pending on the
+   * context. Routes whose responses other code writes (Express, static files, Bull Board) call
+   * applyHeaders at once; the hot path writes them with its own in one writeHead.
+   */
   begin(req: IncomingMessage, res: ServerResponse): RequestContext {
     const ctx = new RequestContext(saneRequestId(req.headers['x-request-id']) ?? randomUUID(), this.#logger);
     (req as WithContext)[CONTEXT] = ctx;
-    for (const [name, value] of this.#headers) res.setHeader(name, value);
-    res.setHeader('x-request-id', ctx.id);
-    this.#cors.apply(req, res);
+    const headers = this.#flat.slice();
+    headers.push('x-request-id', ctx.id);
+    this.#cors.headersFor(req, headers);
+    ctx.pendingHeaders = headers;
     res.once('close', () => this.#finish(ctx, req, res));
     return ctx;
+  }
+
+  /** Puts the pending headers on the response with setHeader (once). */
+  applyHeaders(ctx: RequestContext, res: ServerResponse): void {
+    const headers = ctx.pendingHeaders;
+    if (headers === null) return;
+    ctx.pendingHeaders = null;
+    for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
   }
 
   #finish(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): void {
@@ -117,6 +138,7 @@ export class RequestLifecycle {
       res.destroy();
       return;
     }
+    this.applyHeaders(ctx, res);
     const status = http?.status ?? 500;
     const body = http ? errorBody(http.code, http.message) : errorBody('INTERNAL', 'internal error');
     sendJson(res, status, body, { 'cache-control': 'no-store', ...http?.headers });

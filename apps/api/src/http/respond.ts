@@ -27,3 +27,27 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
 }
+
+/**
+ * Writes a whole response. When the request's common headers are still pending (the hot path),
+ * they go out with `headers` in one writeHead — no setHeader bookkeeping per header; otherwise
+ * they are already on the response and `headers` are added with setHeader.
+ */
+export function writeResponse(
+  ctx: { pendingHeaders: string[] | null },
+  res: ServerResponse,
+  status: number,
+  headers: string[],
+  body?: string,
+): void {
+  const pending = ctx.pendingHeaders;
+  if (pending !== null) {
+    ctx.pendingHeaders = null;
+    for (const h of headers) pending.push(h);
+    res.writeHead(status, pending);
+  } else {
+    res.statusCode = status;
+    for (let i = 0; i < headers.length; i += 2) res.setHeader(headers[i]!, headers[i + 1]!);
+  }
+  res.end(body);
+}

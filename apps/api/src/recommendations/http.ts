@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../http/lifecycle.ts';
-import { JSON_TYPE, sendJson } from '../http/respond.ts';
+import { JSON_TYPE, writeResponse } from '../http/respond.ts';
 import { recommendationMissResponse } from '../openapi/schemas.ts';
 import type { RecommendationsService } from './service.ts';
 
@@ -37,24 +37,24 @@ export function serveRecommendations(
     .read(tgid, () => ctx.log)
     .then((result) => {
       if (result.kind === 'miss') {
-        sendJson(res, 200, recommendationMissResponse.parse(result.body), {
-          'cache-control': MISS_CACHE_CONTROL,
-        });
+        const body = JSON.stringify(recommendationMissResponse.parse(result.body));
+        const length = String(Buffer.byteLength(body));
+        writeResponse(
+          ctx,
+          res,
+          200,
+          ['content-type', JSON_TYPE, 'content-length', length, 'cache-control', MISS_CACHE_CONTROL],
+          body,
+        );
         return;
       }
       if (etagMatches(req.headers['if-none-match'], result.etag)) {
-        res.statusCode = 304;
-        res.setHeader('etag', result.etag);
-        res.setHeader('cache-control', HIT_CACHE_CONTROL);
-        res.end();
+        writeResponse(ctx, res, 304, ['etag', result.etag, 'cache-control', HIT_CACHE_CONTROL]);
         return;
       }
-      // The stored JSON, byte for byte: validated once per distinct record, never re-serialized.
-      res.statusCode = 200;
-      res.setHeader('content-type', JSON_TYPE);
-      res.setHeader('content-length', result.bytes);
-      res.setHeader('etag', result.etag);
-      res.setHeader('cache-control', HIT_CACHE_CONTROL);
-      res.end(result.raw);
+      // The stored JSON, byte for byte: validated once per record, never re-serialized.
+      const headers = ['content-type', JSON_TYPE, 'content-length', String(result.bytes)];
+      headers.push('etag', result.etag, 'cache-control', HIT_CACHE_CONTROL);
+      writeResponse(ctx, res, 200, headers, result.raw);
     });
 }
