@@ -255,10 +255,10 @@ try {
           ].join(', '),
         )
         .join('; ')}.`,
-      'CPU time per request (utime + stime of the server process over the measured run, 10 ms ticks) does not depend on how busy the machine is: on a quiet machine the throughput ratio should approach the inverse of the CPU ratio.',
+      'CPU time per request (utime + stime of the server process over the measured run, 10 ms ticks) is less sensitive than req/s to what else runs on the machine, though contention still inflates it; on a quiet machine the throughput ratio should approach the inverse of the CPU ratio.',
       'Values are medians over the rounds; ratios are medians of the per-round ratios (servers measured back to back in each round).',
       'Both servers are child processes reading the same record from the same private redis-server; autocannon runs in the bench process. The machine has 2 cores, shared by the server, autocannon and Redis — the ratio is what counts.',
-      'The API is started as in production (NODE_ENV=production, LOG_LEVEL=warn) with auth, request ids, helmet headers, CORS and the duration histogram on; only hits are measured (misses need PostgreSQL).',
+      'The API is started as in production (NODE_ENV=production, LOG_LEVEL=warn) with bearer auth, request ids, helmet headers, the duration histogram and process metrics on (CORS_ORIGINS empty); only hits are measured (misses need PostgreSQL).',
     ],
   );
   console.log(JSON.stringify(result.rows, null, 2));
