@@ -76,6 +76,10 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
     metricsPort: config.WORKER_METRICS_PORT,
     fanout: {
       users: stats,
+      stats,
+      cache,
+      skipUnchangedForMs: config.RECS_SKIP_UNCHANGED_HOURS * 3_600_000,
+      checkConcurrency: 4,
       runs,
       minOrders: config.RECS_MIN_ORDERS,
       days: config.RECS_DAYS,

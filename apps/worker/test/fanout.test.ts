@@ -7,8 +7,9 @@ import {
   type UserJobData,
 } from '@mealwise/jobs';
 import { silentLogger } from '@mealwise/logging';
+import { RecommendationCache, statsHash } from '@mealwise/recs';
 import { closeRedis, createRedis } from '@mealwise/redis';
-import type { ActiveUsersQuery } from '@mealwise/stats';
+import type { ActiveUsersQuery, UserStats } from '@mealwise/stats';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import { Queue } from 'bullmq';
 import { type ActiveUserSource, type FanoutDeps, runFanout } from '../src/batch/fanout.ts';
@@ -44,10 +45,23 @@ function source(
   return s;
 }
 
+/** Statistics of a user: orders = tgid % 7 + 5, so they differ between users and are stable. */
+const statsOf = (tgid: number): UserStats => ({
+  orders_count: (tgid % 7) + 5,
+  categories: { soup: 0.25, salad: 0.25, main: 0.25, extra: 0.25 },
+  unique_dishes: 4,
+  total_dishes_available: 40,
+  favorite_dishes: [{ name: 'Борщ', count: 2 }],
+  untried_dishes: [],
+});
+
 function setup(tgids: number[], failAfterPages?: number) {
   const prefix = uniquePrefix('bull');
   const runsPrefix = `${uniquePrefix('recs')}:`;
-  cleanup.push(`${prefix}:`, runsPrefix);
+  const cachePrefix = `${uniquePrefix('cache')}:recommendations:user:`;
+  cleanup.push(`${prefix}:`, runsPrefix, cachePrefix);
+  const cache = new RecommendationCache({ redis, ttlSeconds: 3600, keyPrefix: cachePrefix });
+  const statsCalls: number[] = [];
   const batchQueue = new Queue<BatchJobData>(QUEUE_BATCH, { connection: redis, prefix });
   const userQueue = new Queue<UserJobData>(QUEUE_USER, { connection: redis, prefix });
   queues.push(batchQueue, userQueue);
@@ -55,6 +69,15 @@ function setup(tgids: number[], failAfterPages?: number) {
   const users = source(tgids, failAfterPages);
   const deps: FanoutDeps = {
     users,
+    stats: {
+      getUserStats: async (tgid) => {
+        statsCalls.push(tgid);
+        return statsOf(tgid);
+      },
+    },
+    cache,
+    skipUnchangedForMs: 72 * 3_600_000,
+    checkConcurrency: 4,
     userQueue,
     runs,
     minOrders: 5,
@@ -63,7 +86,7 @@ function setup(tgids: number[], failAfterPages?: number) {
     chunkSize: 100,
     logger: silentLogger(),
   };
-  return { batchQueue, userQueue, runs, users, deps };
+  return { batchQueue, userQueue, runs, users, deps, cache, statsCalls };
 }
 
 afterAll(async () => {
@@ -80,7 +103,7 @@ describe('runFanout', () => {
     const { batchQueue, userQueue, runs, deps } = setup(tgids);
     const job = await batchQueue.add('batch', { runId: 'r-2026-11-29', trigger: 'manual' });
     const result = await runFanout(job, deps);
-    expect(result).toEqual({ runId: 'r-2026-11-29', total: 250, enqueued: 250, finished: false });
+    expect(result).toEqual({ runId: 'r-2026-11-29', total: 250, enqueued: 250, skipped: 0, finished: false });
     const waiting = await userQueue.getWaiting(0, -1);
     expect(waiting).toHaveLength(250);
     expect(new Set(waiting.map((j) => j.id))).toEqual(new Set(tgids.map((t) => `recs-r-2026-11-29-${t}`)));
@@ -125,6 +148,53 @@ describe('runFanout', () => {
     const r = await runFanout(job, { ...deps, tz: 'America/Los_Angeles' });
     expect(r.runId).toBe('2026-11-29');
     expect(job.data.runId).toBe('2026-11-29');
+  });
+
+  it('counts users unchanged since a fresh Gemini record as skipped without adding their jobs', async () => {
+    const tgids = range(30);
+    const { batchQueue, userQueue, runs, deps, cache, statsCalls } = setup(tgids);
+    const record = (tgid: number, over: object = {}) => ({
+      summary: 's',
+      tips: ['a', 'b'],
+      stats: statsOf(tgid),
+      generated_at: new Date(Date.now() - 3_600_000).toISOString(),
+      model: 'm',
+      source: 'gemini' as const,
+      stats_hash: statsHash(statsOf(tgid)),
+      ...over,
+    });
+    // 0–9 unchanged; 10–14 changed since; 15–19 rules; 20–24 stale; 25–29 no record.
+    for (const [i, t] of tgids.entries()) {
+      if (i < 10) await cache.put(t, record(t));
+      else if (i < 15) await cache.put(t, record(t, { stats_hash: 'different' }));
+      else if (i < 20) await cache.put(t, record(t, { source: 'rules', model: null }));
+      else if (i < 25) await cache.put(t, record(t, { stale: true }));
+    }
+    const r = await runFanout(await batchQueue.add('batch', { runId: 'quiet', trigger: 'manual' }), deps);
+    expect(r).toMatchObject({ enqueued: 30, skipped: 10, finished: false });
+    expect(statsCalls.sort()).toEqual(tgids.slice(0, 15).sort());
+    const jobs = await userQueue.getWaiting(0, -1);
+    expect(jobs.map((j) => j.data.tgid).sort()).toEqual(tgids.slice(10).sort());
+    expect(await runs.get('quiet')).toMatchObject({ enqueued: 30, skipped: 10, succeeded: 0 });
+  });
+
+  it('finishes a run at the end of the fan-out when every user was unchanged', async () => {
+    const tgids = range(5);
+    const { batchQueue, runs, deps, cache } = setup(tgids);
+    for (const t of tgids) {
+      await cache.put(t, {
+        summary: 's',
+        tips: ['a', 'b'],
+        stats: statsOf(t),
+        generated_at: new Date().toISOString(),
+        model: 'm',
+        source: 'gemini',
+        stats_hash: statsHash(statsOf(t)),
+      });
+    }
+    const r = await runFanout(await batchQueue.add('batch', { runId: 'allquiet', trigger: 'manual' }), deps);
+    expect(r).toMatchObject({ enqueued: 5, skipped: 5, finished: true });
+    expect((await runs.get('allquiet'))?.finished_at).not.toBeNull();
   });
 
   it('finishes an empty run at once', async () => {

@@ -15,6 +15,7 @@ describe('geminiPoolEnv', () => {
       limits: { requestsPerMinute: 10, requestsPerDay: 195 },
       models: ['gemini-2.5-flash-lite'],
       prefix: 'gemini:',
+      windowGuardMs: 1_000,
     });
   });
 
@@ -27,12 +28,14 @@ describe('geminiPoolEnv', () => {
       GEMINI_MODEL: 'gemini-2.5-flash',
       GEMINI_FALLBACK_MODELS: 'gemini-2.5-flash-lite, gemini-2.5-flash',
       GEMINI_KEY_POOL_PREFIX: '{gemini}:',
+      GEMINI_RPM_WINDOW_GUARD_MS: '0',
     });
     const o = poolOptionsFromEnv(env);
     expect(o.keys).toHaveLength(2);
     expect(o.limits).toEqual({ requestsPerMinute: 5, requestsPerDay: 20, tokensPerMinute: 250000 });
     expect(o.models).toEqual(['gemini-2.5-flash', 'gemini-2.5-flash-lite']);
     expect(o.prefix).toBe('{gemini}:');
+    expect(o.windowGuardMs).toBe(0);
   });
 
   it('names GEMINI_API_KEYS with the key list problem and never echoes a key', () => {

@@ -24,6 +24,13 @@ export interface KeyPoolOptions {
   rotationLogSize?: number;
   /** Source of randomness for the jitter (tests). */
   random?: () => number;
+  /**
+   * Extra length (ms) of the rolling window admissions are counted over: Google counts a request
+   * when it arrives, we count it when we admit it, and the time in between varies by request — a
+   * guard keeps "at most RPM in any 60 s" true at Google's end too. Default 0 (exact 60 s);
+   * the apps default to 1 s (`GEMINI_RPM_WINDOW_GUARD_MS`).
+   */
+  windowGuardMs?: number;
   /** Most acquire() calls of this process admitted by one script run (1 = no coalescing). Default 64. */
   maxBatch?: number;
   /** Script runs per model this process keeps in flight before coalescing calls. Default 2. */

@@ -60,7 +60,7 @@ export class KeyPool implements KeySource {
   constructor(options: KeyPoolOptions) {
     validateOptions(options);
     this.#redis = options.redis;
-    this.#scripts = new PoolScripts(options.redis);
+    this.#scripts = new PoolScripts(options.redis, WINDOW_MS + (options.windowGuardMs ?? 0));
     this.#keys = [...options.keys];
     this.#rawKeys = new Map(options.keys.map((k) => [k.fingerprint, k.key]));
     const { args, compact, byProject } = projectArgs(options.keys);

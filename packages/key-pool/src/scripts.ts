@@ -48,25 +48,43 @@ function loadSources(): Record<ScriptName, string> {
   return sources;
 }
 
+// Every script declares the rolling window as `local WINDOW = 60000`. The pool's window is a
+// fixed property of its configuration, so it is written into the source (one SHA per window)
+// rather than passed on every call.
+const WINDOW_DECLARATION = /^local WINDOW = 60000$/m;
+function withWindow(lua: string, windowMs: number): string {
+  return lua.replace(WINDOW_DECLARATION, `local WINDOW = ${windowMs}`);
+}
+
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Typed access to the pool's scripts on one client. */
 export class PoolScripts {
   readonly #redis: Redis;
+  readonly #suffix: string;
 
-  constructor(redis: Redis) {
+  /** `windowMs`: the rolling window admissions are counted over (60 s plus the pool's guard). */
+  constructor(redis: Redis, windowMs = 60_000) {
+    if (!Number.isInteger(windowMs) || windowMs < 1_000)
+      throw new RangeError('windowMs must be an integer >= 1000');
     this.#redis = redis;
+    this.#suffix = windowMs === 60_000 ? '' : `_${windowMs}`;
     const lua = loadSources();
     for (const [name, s] of Object.entries(SCRIPTS) as [ScriptName, (typeof SCRIPTS)[ScriptName]][]) {
-      // Idempotent: several pools may share a client.
-      if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') {
-        redis.defineCommand(name, { lua: lua[name], numberOfKeys: s.keys });
+      // Idempotent: several pools may share a client (pools with other windows get other names).
+      const command = `${name}${this.#suffix}`;
+      if (typeof (redis as unknown as Record<string, unknown>)[command] !== 'function') {
+        redis.defineCommand(command, { lua: withWindow(lua[name], windowMs), numberOfKeys: s.keys });
       }
     }
   }
 
   #call(name: ScriptName, args: (string | number)[]): Promise<unknown> {
-    return ((this.#redis as unknown as Record<string, ScriptFn>)[name] as ScriptFn).apply(this.#redis, args);
+    const command = `${name}${this.#suffix}`;
+    return ((this.#redis as unknown as Record<string, ScriptFn>)[command] as ScriptFn).apply(
+      this.#redis,
+      args,
+    );
   }
 
   acquire(args: (string | number)[]): Promise<Reply> {

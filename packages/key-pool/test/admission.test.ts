@@ -116,6 +116,25 @@ describe('acquire', () => {
     await expect(pool.acquire(MODEL)).rejects.toBeInstanceOf(NoCapacityError);
   });
 
+  it('with a window guard, admissions are spaced over 60 s + guard (Google counts on arrival)', async () => {
+    const clock = new TestClock('2026-05-01T12:00:00.000Z');
+    const guarded = h.pool({
+      keys: fakeKeys(1),
+      limits: { requestsPerMinute: 3, requestsPerDay: 100 },
+      now: clock.now,
+      windowGuardMs: 1_000,
+    });
+    for (let i = 0; i < 3; i++) await guarded.acquire(MODEL);
+    clock.advance(60_000);
+    // An unguarded pool would admit again now; a request admitted at 12:00:00.000 may have
+    // reached Google at 12:00:00.900, so the next may not go before 12:01:01.000.
+    const err = await refusal(guarded.acquire(MODEL));
+    expect(err.retryAt).toBe(Date.parse('2026-05-01T12:01:01.000Z'));
+    expect((await guarded.status()).keys[0]?.models[0]?.usedLastMinute).toBe(3);
+    clock.set('2026-05-01T12:01:01.000Z');
+    await expect(guarded.acquire(MODEL)).resolves.toMatchObject({ project: 'p1' });
+  });
+
   it('throws AllKeysExhaustedError with the seed message and the next Pacific midnight', async () => {
     const clock = new TestClock('2026-07-04T20:00:00Z');
     const pool = h.pool({

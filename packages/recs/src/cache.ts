@@ -61,6 +61,19 @@ export class RecommendationCache {
       : { status: 'corrupt', raw, error: v.error };
   }
 
+  /** Valid records of many users in one round trip (missing or corrupt → absent from the map). */
+  async getMany(tgids: readonly number[]): Promise<Map<number, RecommendationRecord>> {
+    const out = new Map<number, RecommendationRecord>();
+    if (tgids.length === 0) return out;
+    const raws = await this.#redis.mget(...tgids.map((t) => this.key(t)));
+    raws.forEach((raw, i) => {
+      if (raw === null) return;
+      const v = validate(raw);
+      if ('record' in v) out.set(tgids[i]!, v.record);
+    });
+    return out;
+  }
+
   /** Validates and stores a record with the cache TTL. */
   async put(tgid: number, record: RecommendationRecord): Promise<string> {
     const raw = JSON.stringify(recommendationRecordSchema.parse(record));
@@ -83,5 +96,13 @@ export class RecommendationCache {
   /** Extends a record's life without rewriting it (a skipped, unchanged user). */
   async touch(tgid: number): Promise<boolean> {
     return (await this.#redis.expire(this.key(tgid), this.#ttl)) === 1;
+  }
+
+  /** `touch` for many users in one round trip. */
+  async touchMany(tgids: readonly number[]): Promise<void> {
+    if (tgids.length === 0) return;
+    const pipeline = this.#redis.pipeline();
+    for (const t of tgids) pipeline.expire(this.key(t), this.#ttl);
+    await pipeline.exec();
   }
 }

@@ -67,6 +67,20 @@ describe('RecommendationCache', () => {
     expect(await cache.markStale(7)).toBeNull();
   });
 
+  it('getMany returns valid records only; touchMany extends them', async () => {
+    await cache.put(20, record);
+    await cache.put(21, { ...record, source: 'rules', model: null });
+    await redis.set(`${prefix}22`, 'garbage');
+    const many = await cache.getMany([20, 21, 22, 23]);
+    expect([...many.keys()].sort()).toEqual([20, 21]);
+    expect(many.get(21)?.source).toBe('rules');
+    expect(await cache.getMany([])).toEqual(new Map());
+    await redis.expire(`${prefix}20`, 5);
+    await cache.touchMany([20, 23]);
+    expect(await redis.ttl(`${prefix}20`)).toBeGreaterThan(590);
+    expect(await redis.exists(`${prefix}23`)).toBe(0);
+  });
+
   it('touch extends the life of an existing record only', async () => {
     await cache.put(8, record);
     await redis.expire(`${prefix}8`, 5);

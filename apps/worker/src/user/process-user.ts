@@ -6,7 +6,13 @@ import {
   userJobDataSchema,
 } from '@mealwise/jobs';
 import type { Logger } from '@mealwise/logging';
-import { type RecommendationCache, type RecommendationRecord, rulesAdvice, statsHash } from '@mealwise/recs';
+import {
+  isUnchanged,
+  type RecommendationCache,
+  type RecommendationRecord,
+  rulesAdvice,
+  statsHash,
+} from '@mealwise/recs';
 import type { UserStats } from '@mealwise/stats';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { Pacing } from './pacing.ts';
