@@ -1,3 +1,4 @@
+import { apiEnvSchema } from '@mealwise/api';
 import { workerConfigSchema } from '@mealwise/worker/src/config.ts';
 import type { z } from 'zod';
 import { readText } from './repo.ts';
@@ -6,6 +7,7 @@ export const WORKER_SCHEMA = workerConfigSchema;
 
 /** The environment schemas of the long-running apps, as their composition roots parse them. */
 export const APP_SCHEMAS: Record<string, z.ZodObject> = {
+  api: apiEnvSchema,
   worker: workerConfigSchema,
 };
 
