@@ -42,3 +42,35 @@ export function parsePromQL(expr: string): ParsedQuery {
   } while (cursor.next());
   return { metrics: [...metrics].sort(), errors };
 }
+
+export interface Selector {
+  metric: string;
+  matchers: { label: string; op: string; value: string }[];
+}
+
+/** Every vector selector of a query with its label matchers (`{queue="recs-user", state=~"a|b"}`). */
+export function selectors(expr: string): Selector[] {
+  const text = withoutGrafanaVariables(expr);
+  const out: Selector[] = [];
+  const cursor = parser.parse(text).cursor();
+  do {
+    if (cursor.name !== 'VectorSelector') continue;
+    const node = cursor.node;
+    const ident = node.getChild('Identifier');
+    if (!ident) continue;
+    const sel: Selector = { metric: text.slice(ident.from, ident.to), matchers: [] };
+    for (const m of node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+      const name = m.getChild('LabelName');
+      const op = m.getChild('MatchOp');
+      const value = m.getChild('StringLiteral');
+      if (!name || !op || !value) continue;
+      sel.matchers.push({
+        label: text.slice(name.from, name.to),
+        op: text.slice(op.from, op.to),
+        value: text.slice(value.from + 1, value.to - 1),
+      });
+    }
+    out.push(sel);
+  } while (cursor.next());
+  return out;
+}
