@@ -6,16 +6,19 @@ import { readJson, readText, repoPath } from '../src/repo.ts';
 // The Dockerfile, parsed: what each image is built from, what it holds and how it runs.
 
 const dockerfile = DockerfileParser.parse(readText('infra/docker/Dockerfile'));
-const stages = new Map(
-  dockerfile.getFROMs().map((from) => [from.getBuildStage() ?? '', from] as const),
-);
+const stages = new Map(dockerfile.getFROMs().map((from) => [from.getBuildStage() ?? '', from] as const));
 const args = new Map(
   dockerfile.getInitialARGs().flatMap((i) => {
     const m = /^ARG (\w+)=(\S+)/.exec(i.getTextContent());
     return m ? [[m[1] as string, m[2] as string] as const] : [];
   }),
 );
-const TARGETS = { api: 'apps/api', worker: 'apps/worker', cli: 'apps/cli', 'gemini-emulator': 'packages/gemini-emulator' };
+const TARGETS = {
+  api: 'apps/api',
+  worker: 'apps/worker',
+  cli: 'apps/cli',
+  'gemini-emulator': 'packages/gemini-emulator',
+};
 
 /** Instructions of a stage (between its FROM and the next). */
 function stage(name: string): Instruction[] {
@@ -32,7 +35,10 @@ function effective(name: string): Instruction[] {
   const parent = own[0]?.getTextContent().split(/\s+/)[1] ?? '';
   return stages.has(parent) ? [...effective(parent), ...own.slice(1)] : own;
 }
-const last = (name: string, keyword: string) => effective(name).filter((i) => i.getKeyword() === keyword).pop();
+const last = (name: string, keyword: string) =>
+  effective(name)
+    .filter((i) => i.getKeyword() === keyword)
+    .pop();
 const jsonArgs = (i: Instruction | undefined) =>
   JSON.parse(i?.getTextContent().replace(/^\w+\s+/, '') ?? 'null') as string[] | null;
 
@@ -42,12 +48,13 @@ describe('Dockerfile', () => {
     expect(base).toMatch(/^node:22-bookworm-slim$/);
     const engines = readJson<{ engines: { node: string } }>('package.json').engines.node;
     expect(engines).toMatch(/^>=22\./);
-    for (const s of ['toolchain', 'runtime']) expect(stage(s)[0]?.getTextContent()).toBe(`FROM \${NODE_IMAGE} AS ${s}`);
+    for (const s of ['toolchain', 'runtime'])
+      expect(stage(s)[0]?.getTextContent()).toBe(`FROM \${NODE_IMAGE} AS ${s}`);
   });
 
   it('installs the pnpm version pinned in package.json', () => {
-    const pinned = readJson<{ devEngines: { packageManager: { version: string } } }>('package.json').devEngines
-      .packageManager.version;
+    const pinned = readJson<{ devEngines: { packageManager: { version: string } } }>('package.json')
+      .devEngines.packageManager.version;
     expect(readText('infra/docker/Dockerfile')).toContain(`ARG PNPM_VERSION=${pinned}`);
   });
 
@@ -63,19 +70,24 @@ describe('Dockerfile', () => {
     expect(loop?.sort()).toEqual(Object.keys(TARGETS).sort());
   });
 
-  it.each(Object.entries(TARGETS))('target %s copies only its own deploy output and runs dist with plain node', (target, dir) => {
-    const copies = stage(target).filter((i) => i.getKeyword() === 'COPY');
-    expect(copies.length).toBe(3);
-    for (const c of copies) expect(c.getTextContent()).toContain(`--from=build /deploy/${target}/`);
-    // The entry point is the compiled one, and its source exists (tsc maps src/x.ts to dist/x.js).
-    const cmd = jsonArgs(last(target, 'CMD'));
-    const entry = jsonArgs(last(target, 'ENTRYPOINT'));
-    const script = [...(entry ?? []), ...(cmd ?? [])].find((a) => a.startsWith('dist/'));
-    expect(script).toMatch(/^dist\/\w+\.js$/);
-    expect(existsSync(repoPath(dir, script!.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')))).toBe(true);
-    // Never the TypeScript sources through the @mealwise/source condition.
-    expect([...(entry ?? []), ...(cmd ?? [])].join(' ')).not.toContain('conditions');
-  });
+  it.each(Object.entries(TARGETS))(
+    'target %s copies only its own deploy output and runs dist with plain node',
+    (target, dir) => {
+      const copies = stage(target).filter((i) => i.getKeyword() === 'COPY');
+      expect(copies.length).toBe(3);
+      for (const c of copies) expect(c.getTextContent()).toContain(`--from=build /deploy/${target}/`);
+      // The entry point is the compiled one, and its source exists (tsc maps src/x.ts to dist/x.js).
+      const cmd = jsonArgs(last(target, 'CMD'));
+      const entry = jsonArgs(last(target, 'ENTRYPOINT'));
+      const script = [...(entry ?? []), ...(cmd ?? [])].find((a) => a.startsWith('dist/'));
+      expect(script).toMatch(/^dist\/\w+\.js$/);
+      expect(existsSync(repoPath(dir, script!.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts')))).toBe(
+        true,
+      );
+      // Never the TypeScript sources through the @mealwise/source condition.
+      expect([...(entry ?? []), ...(cmd ?? [])].join(' ')).not.toContain('conditions');
+    },
+  );
 
   it.each(Object.keys(TARGETS))('target %s runs as a non-root user under tini', (target) => {
     const user = last(target, 'USER')?.getTextContent().split(/\s+/)[1];
@@ -87,7 +99,9 @@ describe('Dockerfile', () => {
   it('gives every long-running image a HEALTHCHECK on a health route, and the one-shot CLI none', () => {
     for (const target of ['api', 'worker', 'gemini-emulator']) {
       const hc = last(target, 'HEALTHCHECK')?.getTextContent() ?? '';
-      expect(hc).toMatch(/CMD \["node", "\/usr\/local\/lib\/mealwise\/healthcheck\.mjs", "\w+", "\d+", "\/\S+"\]/);
+      expect(hc).toMatch(
+        /CMD \["node", "\/usr\/local\/lib\/mealwise\/healthcheck\.mjs", "\w+", "\d+", "\/\S+"\]/,
+      );
     }
     expect(last('cli', 'HEALTHCHECK')?.getTextContent()).toBe('HEALTHCHECK NONE');
     expect(existsSync(repoPath('infra/docker/healthcheck.mjs'))).toBe(true);
@@ -110,7 +124,9 @@ describe('workspace packages in the images', () => {
   // A deployed app imports its workspace dependencies by their package.json `exports` — without the
   // `@mealwise/source` condition, so `default` must be the compiled file, and files read at run
   // time (Lua scripts) must be copied into dist by the build.
-  const pkgs = readdirSync(repoPath('packages')).filter((d) => existsSync(repoPath('packages', d, 'package.json')));
+  const pkgs = readdirSync(repoPath('packages')).filter((d) =>
+    existsSync(repoPath('packages', d, 'package.json')),
+  );
 
   it('are all checked', () => expect(pkgs.length).toBeGreaterThanOrEqual(10));
 
@@ -125,6 +141,7 @@ describe('workspace packages in the images', () => {
       expect(entry['@mealwise/source']).toMatch(/^\.\/src\/.+\.ts$/);
     }
     expect(pkg.files).toEqual(['dist']);
-    if (existsSync(repoPath(`packages/${name}/src/lua`))) expect(pkg.scripts.build).toMatch(/cp .*lua.* dist/);
+    if (existsSync(repoPath(`packages/${name}/src/lua`)))
+      expect(pkg.scripts.build).toMatch(/cp .*lua.* dist/);
   });
 });

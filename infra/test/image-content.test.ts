@@ -14,7 +14,9 @@ import { REPO_ROOT, readText } from '../src/repo.ts';
 // no devDependencies, no workspace sources) and must work.
 
 const dockerfile = readText('infra/docker/Dockerfile');
-const deployCommand = /(pnpm --filter "@mealwise\/\$\{app\}" deploy [^"]*)"\/deploy\/\$\{app\}"/.exec(dockerfile)?.[1];
+const deployCommand = /(pnpm --filter "@mealwise\/\$\{app\}" deploy [^"]*)"\/deploy\/\$\{app\}"/.exec(
+  dockerfile,
+)?.[1];
 const out = mkdtempSync(join(tmpdir(), 'mealwise-deploy-'));
 const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
 const prefix = uniquePrefix('image');
@@ -31,7 +33,9 @@ function deploy(app: string): string {
 
 beforeAll(() => {
   // `pnpm build` (turbo, cached: .ci/run has usually built everything already) for the three apps.
-  sh('pnpm exec turbo run build --filter=@mealwise/api... --filter=@mealwise/worker... --filter=@mealwise/cli... --output-logs=errors-only');
+  sh(
+    'pnpm exec turbo run build --filter=@mealwise/api... --filter=@mealwise/worker... --filter=@mealwise/cli... --output-logs=errors-only',
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -43,6 +47,7 @@ afterAll(async () => {
 
 describe('pnpm deploy --prod output (the content of each image)', () => {
   it('is the command the Dockerfile runs', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, not a JS template
     expect(deployCommand).toBe('pnpm --filter "@mealwise/${app}" deploy --prod ');
   });
 
@@ -75,7 +80,9 @@ describe('pnpm deploy --prod output (the content of each image)', () => {
       const port = (JSON.parse(line) as { metricsPort: number }).metricsPort;
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       // The key-pool gauges need the Lua scripts: they come from the deployed package's dist/lua.
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('mealwise_key_pool_limit{');
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain(
+        'mealwise_key_pool_limit{',
+      );
     } finally {
       worker.kill('SIGTERM');
       expect(await worker.exited).toBe(0);

@@ -5,7 +5,7 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import type { z } from 'zod';
 import {
   APP_SCHEMAS,
@@ -306,5 +306,23 @@ describe('configuration coverage', () => {
     // Deliberate departures, each explained in configmap.yaml: the scheduler is worker-core's
     // alone, and Bull Board gets a user (its password is in the Secret).
     expect([...new Set(differing)].sort()).toEqual(['BULL_BOARD_USER', 'RECS_SCHEDULER_ENABLED']);
+  });
+});
+
+describe('tools/cli-pod.yaml', () => {
+  const [pod] = readYamlDocs('infra/k8s/tools/cli-pod.yaml');
+
+  it('is a valid Pod running the CLI image with the apps’ configuration and secrets by reference', () => {
+    expect(() => new Pod(pod as never).validate()).not.toThrow();
+    const spec = (pod as { spec: { containers: Container[] } }).spec;
+    const [c] = spec.containers;
+    expect(splitImage(c!.image).name.split('/').pop()).toBe('mealwise-cli');
+    expect(c!.envFrom?.[0]?.configMapRef?.name).toBe('mealwise-config');
+    for (const e of c!.env ?? []) {
+      expect(e.value).toBeUndefined();
+      expect(Object.keys(secrets.get(e.valueFrom!.secretKeyRef!.name) ?? {})).toContain(
+        e.valueFrom!.secretKeyRef!.key,
+      );
+    }
   });
 });
