@@ -9,7 +9,7 @@ services keep running until Ctrl-C, which stops exactly the processes the demo s
 
   --ci          non-interactive: no progress bar, exit after printing (non-zero if anything failed)
   --stay        with --ci: keep the services running until SIGINT/SIGTERM anyway
-  --users N     demo users to seed (default 350: about 200 of them are active)
+  --users N     demo users to seed (default 350: about 180 of them are active)
   --api-port P  the API's port (default 3000, or a free one when 3000 is taken; 0 = any free port)
   --timeout S   give up on the batch after S seconds (default 300)
 
