@@ -8,10 +8,11 @@ const root = new URL('..', import.meta.url).pathname;
 let passed = 0;
 let failed = 0;
 const rows = [];
-for (const group of ['packages', 'apps', 'bench']) {
+// Workspace packages live in packages/*, apps/* and the single-package folders bench/ and infra/.
+for (const group of ['packages', 'apps', 'bench', 'infra']) {
   const dir = join(root, group);
   if (!existsSync(dir)) continue;
-  const pkgs = group === 'bench' ? ['.'] : readdirSync(dir);
+  const pkgs = group === 'bench' || group === 'infra' ? ['.'] : readdirSync(dir);
   for (const pkg of pkgs) {
     const resultsDir = join(dir, pkg, 'test-results');
     if (!existsSync(resultsDir)) continue;
