@@ -21,7 +21,7 @@ const workerEnv = z.object({
   WORKER_SHUTDOWN_TIMEOUT_MS: envVar.int({ min: 1_000, max: 600_000 }).default(25_000),
   /** On SIGTERM, in-flight generations may finish this long before they are aborted and requeued. */
   WORKER_DRAIN_MS: envVar.int({ min: 0, max: 600_000 }).default(10_000),
-  /** Per-job deadline; the BullMQ lock lasts 30 s longer, so no job stays active forever. */
+  /** Per-job deadline; the BullMQ lock lasts longer (by min(30 s, the deadline)), so no job stays active forever. */
   WORKER_JOB_TIMEOUT_MS: envVar.int({ min: 1_000, max: 3_600_000 }).default(90_000),
   /** Longest single queue pause for lack of capacity (a pause until Pacific midnight is taken in steps). */
   WORKER_MAX_PAUSE_MS: envVar.int({ min: 100, max: 3_600_000 }).default(60_000),
