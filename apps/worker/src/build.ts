@@ -90,6 +90,7 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
       days: config.RECS_DAYS,
       tz: config.RECS_TZ,
       chunkSize: config.WORKER_FANOUT_CHUNK,
+      retryDelayMs: config.WORKER_RETRY_DELAY_MS,
     },
     user: {
       stats,

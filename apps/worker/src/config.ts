@@ -32,6 +32,8 @@ const workerEnv = z.object({
   WORKER_MAX_STALLED_COUNT: envVar.int({ min: 1, max: 100 }).default(5),
   /** Jobs started per minute across all workers; default = the pool's capacity (projects × RPM). */
   WORKER_LIMITER_PER_MINUTE: envVar.int({ min: 1 }).optional(),
+  /** First retry delay of a batch user job after a transient failure (then ×2 per attempt, with jitter). */
+  WORKER_RETRY_DELAY_MS: envVar.int({ min: 100, max: 3_600_000 }).default(30_000),
   /** Users per keyset page and per addBulk in the fan-out. */
   WORKER_FANOUT_CHUNK: envVar.int({ min: 10, max: 10_000 }).default(500),
   /** Maintain the nightly Job Scheduler from this process (false: another process owns it). */
