@@ -177,6 +177,12 @@ describe('worker end to end', () => {
     expect(text).toMatch(/^mealwise_batch_users\{run_id="[^"]+",state="total"\} \d+/m);
   });
 
+  it('sizes the queue limiter from the pool: every project’s per-minute limit, added up', () => {
+    const started = logLines(worker).find((l) => l.message === 'worker started');
+    // Three projects (the invalid key is its own) × GEMINI_MAX_REQUESTS_PER_MINUTE.
+    expect(started).toMatchObject({ limiterPerMinute: 3 * 10_000, concurrency: 4 });
+  });
+
   it('JSON logs carry tgid, key fingerprint, usage and generation_time_ms, never a key', async () => {
     const lines = logLines(worker);
     const generated = lines.filter((l) => l.message === 'recommendation generated');

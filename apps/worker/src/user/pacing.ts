@@ -35,7 +35,10 @@ export class Pacing {
   /** How long to pause for this failure (ms). */
   pauseMs(failure: ClassifiedFailure): number {
     if (failure.kind === 'config') return this.#o.configRecheckMs;
-    const wait = failure.retryAt === null ? this.#o.maxPauseMs : failure.retryAt - this.#o.now();
+    // Redis' own "how long" when the pool gave one: this worker's clock may differ from Redis'.
+    const wait =
+      failure.retryAfterMs ??
+      (failure.retryAt === null ? this.#o.maxPauseMs : failure.retryAt - this.#o.now());
     return Math.max(50, Math.min(wait, this.#o.maxPauseMs));
   }
 
@@ -63,6 +66,9 @@ export class Pacing {
           `generation stopped: ${failure.message} — re-checking in ${Math.round(ms / 1000)} s`,
           fields,
         );
+      } else if (failure.reason === 'rate_limited') {
+        // The steady state of a quota-bound batch (a pause per freed window slot): metrics, not logs.
+        this.#o.logger.debug('per-minute limit reached: queue paused', fields);
       } else {
         this.#o.logger.warn('no Gemini capacity: queue paused', fields);
       }
