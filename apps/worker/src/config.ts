@@ -42,16 +42,28 @@ const workerEnv = z.object({
   RECS_SKIP_UNCHANGED_HOURS: envVar.int({ min: 0, max: 24 * 30 }).default(72),
 });
 
-export const workerConfigSchema = z.object({
-  ...databaseEnv.shape,
-  ...redisEnv.shape,
-  ...logEnv.shape,
-  ...queueEnv.shape,
-  ...recsEnv.shape,
-  ...geminiPoolEnv.shape,
-  ...geminiClientEnv.shape,
-  ...workerEnv.shape,
-});
+export const workerConfigSchema = z
+  .object({
+    ...databaseEnv.shape,
+    ...redisEnv.shape,
+    ...logEnv.shape,
+    ...queueEnv.shape,
+    ...recsEnv.shape,
+    ...geminiPoolEnv.shape,
+    ...geminiClientEnv.shape,
+    ...workerEnv.shape,
+  })
+  .superRefine((c, ctx) => {
+    // The service aborts in-flight calls after the drain and forces its workers closed 2 s before
+    // the bound: a drain past that point would never abort (jobs would wait for stall detection).
+    if (c.WORKER_DRAIN_MS > c.WORKER_SHUTDOWN_TIMEOUT_MS - 2_000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKER_DRAIN_MS'],
+        message: `must be at most WORKER_SHUTDOWN_TIMEOUT_MS - 2000 (${c.WORKER_SHUTDOWN_TIMEOUT_MS - 2_000})`,
+      });
+    }
+  });
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 
