@@ -81,8 +81,15 @@ export async function processUserJob(
     stats = await deps.stats.getUserStats(tgid, { days: deps.days });
     return await generateFor(ctx, stats);
   } catch (err) {
-    // Pacing and shutdown put the job back to wait; a settled failure was counted already.
-    if (isRequeue(err) || err instanceof JobSettled) throw err;
+    // Pacing and shutdown put the job back to wait; a generation failure was handled where it
+    // happened (retry or settled).
+    if (
+      err instanceof RateLimitError ||
+      err instanceof WaitingError ||
+      err instanceof JobSettled ||
+      handled.has(err as object)
+    )
+      throw err;
     if (err instanceof UserNotFoundError) {
       // Deleted since the fan-out: nothing to generate, and retrying cannot bring the user back.
       // Counted as failed without a fallback (there is nobody to show a record to).
@@ -153,10 +160,8 @@ interface JobContext {
   now: () => Date;
 }
 
-const isRequeue = (err: unknown) =>
-  err instanceof RateLimitError ||
-  err instanceof WaitingError ||
-  (err instanceof Error && (err.name === 'RateLimitError' || err.name === 'WaitingError'));
+/** Errors `generateFor` already dealt with (logged for a retry, or settled): passed on as they are. */
+const handled = new WeakSet<object>();
 
 /** Counts the outcome in the run summary (once per user) and in the metrics. */
 async function finish(ctx: JobContext, result: UserJobResult): Promise<UserJobResult> {
@@ -246,6 +251,7 @@ async function generateFor(ctx: JobContext, stats: UserStats): Promise<UserJobRe
         attempt: job.attemptsMade + 1,
         attempts,
       });
+      if (err instanceof Error) handled.add(err);
       throw err;
     }
     const fallback = await writeFallback(ctx, stats, hash);
