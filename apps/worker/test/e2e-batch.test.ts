@@ -196,4 +196,42 @@ describe('worker end to end', () => {
     const all = worker.lines.join('\n');
     for (const k of e.keys) expect(all).not.toContain(k.key);
   });
+
+  it('`recs generate --wait` refreshes one user through the worker; `recs show` prints it', async () => {
+    const tgid = active[3]!;
+    const before = (await e.cache.getMany([tgid])).get(tgid);
+    const calls = e.okCalls();
+    // Two requests at once: the second joins the first's job if it is still pending.
+    const [a, b] = await Promise.all([
+      e.cli(['recs', 'generate', String(tgid), '--json']),
+      e.cli(['recs', 'generate', String(tgid), '--json']),
+    ]);
+    const ids = [JSON.parse(a.stdout), JSON.parse(b.stdout)] as { job_id: string; joined_pending: boolean }[];
+    const joined = ids.filter((x) => x.joined_pending);
+    for (const j of joined) expect(ids.map((x) => x.job_id).filter((id) => id === j.job_id)).toHaveLength(2);
+    const waited = await e.cli(['recs', 'generate', String(tgid), '--wait', '--json', '--timeout', '60']);
+    expect(waited.code).toBe(0);
+    const shown = JSON.parse((await e.cli(['recs', 'show', String(tgid), '--json'])).stdout) as {
+      status: string;
+      record: { source: string; generated_at: string; run_id?: string };
+    };
+    expect(shown.status).toBe('hit');
+    expect(shown.record.source).toBe('gemini');
+    expect(Date.parse(shown.record.generated_at)).toBeGreaterThan(
+      Date.parse(before?.generated_at ?? '1970-01-01T00:00:00Z'),
+    );
+    // A refresh belongs to no run.
+    expect(shown.record.run_id).toBeUndefined();
+    // One or two refresh jobs ran (the third request came after the first finished, or joined it).
+    expect(e.okCalls() - calls).toBeGreaterThanOrEqual(1);
+    expect(e.okCalls() - calls).toBeLessThanOrEqual(3 - joined.length);
+    const miss = await e.cli([
+      'recs',
+      'show',
+      String((await e.allUsers()).find((t) => !active.includes(t))),
+      '--json',
+    ]);
+    expect(miss.code).toBe(1);
+    expect(JSON.parse(miss.stdout)).toMatchObject({ status: 'miss' });
+  }, 90_000);
 });
