@@ -138,7 +138,7 @@ async function fanout(
   }
 }
 
-/** `rounds` × (bare loop, fan-out), in alternating order; the best round of each (least disturbed by neighbours). */
+/** A warm-up, then `rounds` × (bare loop, fan-out) in alternating order; the best round of each (least disturbed by neighbours). */
 export async function measureFanout(
   redis: Redis,
   jobs: number,
@@ -152,6 +152,10 @@ export async function measureFanout(
     heapRetainedMiB: Number.NEGATIVE_INFINITY,
     rssPeakGrowthMiB: 0,
   };
+  // Warm-up (JIT, scripts loaded, Redis allocator): whichever ran first was measured cold.
+  const warm = tgids.slice(0, Math.min(tgids.length, 10_000));
+  await bareAddBulk(redis, warm, 'warm-bare');
+  await fanout(redis, warm, 'warm-fanout');
   for (let r = 1; r <= rounds; r++) {
     // Alternate which goes first, so neither always gets the warmer Redis.
     let base = 0;

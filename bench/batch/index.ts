@@ -7,7 +7,7 @@
 // Parameters (environment): BENCH_BATCH_USERS (20000; ~33 min at 600/min — use 3000 for a quick
 // run), BENCH_BATCH_PROJECTS (10), BENCH_BATCH_RPM (60), BENCH_BATCH_LATENCY_MS (800),
 // BENCH_BATCH_JITTER_MS (400), BENCH_BATCH_WORKERS (2), BENCH_BATCH_CONCURRENCY (16),
-// BENCH_BATCH_FANOUT_JOBS (100000; 0 skips), BENCH_BATCH_FANOUT_ROUNDS (2), BENCH_BATCH_SKIP_RUN=1
+// BENCH_BATCH_FANOUT_JOBS (100000; 0 skips), BENCH_BATCH_FANOUT_ROUNDS (3), BENCH_BATCH_SKIP_RUN=1
 // (fan-out only), BENCH_BATCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/mealwise_bench_batch,
 // re-seeded every run), REDIS_URL; BENCH_BATCH_WORKER_ENV (JSON object of extra worker variables).
 import { createRedis } from '@mealwise/redis';
@@ -31,7 +31,7 @@ const JITTER = int('BENCH_BATCH_JITTER_MS', 400);
 const WORKERS = int('BENCH_BATCH_WORKERS', 2);
 const CONCURRENCY = int('BENCH_BATCH_CONCURRENCY', 16);
 const FANOUT_JOBS = int('BENCH_BATCH_FANOUT_JOBS', 100_000);
-const FANOUT_ROUNDS = int('BENCH_BATCH_FANOUT_ROUNDS', 2);
+const FANOUT_ROUNDS = int('BENCH_BATCH_FANOUT_ROUNDS', 3);
 const SKIP_RUN = process.env.BENCH_BATCH_SKIP_RUN === '1';
 const DATABASE_URL =
   process.env.BENCH_BATCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mealwise_bench_batch';
@@ -71,7 +71,7 @@ try {
       },
     );
     notes.push(
-      `Fan-out: users from an in-memory keyset source (PostgreSQL iteration is bench/stats'), an empty cache (one MGET per page for the unchanged-user check), pages of 500; best of ${FANOUT_ROUNDS} alternating rounds each.`,
+      `Fan-out: users from an in-memory keyset source (PostgreSQL iteration is bench/stats'), an empty cache (one MGET per page for the unchanged-user check), pages of 500; after a 10,000-job warm-up, best of ${FANOUT_ROUNDS} rounds each, in alternating order.`,
     );
   }
 

@@ -145,6 +145,19 @@ export class WorkerService {
       w.on('error', (err) => log.warn('worker error', { queue: w.name, error: err.message }));
       w.on('stalled', (jobId) => log.warn('job stalled; it will run again', { queue: w.name, jobId }));
     }
+    this.#batchWorker.on('failed', (job, err) => {
+      // A retry resumes from the saved cursor; a final failure leaves the run unfinished (its
+      // summary has no fanout_finished_at) until an operator retries the job (Bull Board), which
+      // resumes from its cursor as well.
+      const fields = {
+        runId: job?.data.runId ?? null,
+        jobId: job?.id,
+        attempt: job?.attemptsMade,
+        error: err.message,
+      };
+      if (job?.finishedOn) log.error('batch fan-out failed for good; the run will not finish', fields);
+      else log.warn('batch fan-out failed; it will resume from its cursor', fields);
+    });
     this.#userWorker.on('failed', (job, err) => {
       // `finishedOn` is set only when the job failed for good (not when it will be retried).
       const final = Boolean(job?.finishedOn);
