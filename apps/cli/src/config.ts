@@ -6,7 +6,8 @@ import { z } from 'zod';
 // demand GEMINI_API_KEYS. Each getter throws ConfigError naming the bad variable.
 
 const recsSchema = recsEnv.pick({ RECS_MIN_ORDERS: true, RECS_DAYS: true });
-const recsCacheSchema = recsEnv.pick({ RECS_CACHE_TTL_SECONDS: true });
+const recsCacheSchema = recsEnv.pick({ RECS_CACHE_TTL_SECONDS: true, RECS_REDIS_NAMESPACE: true });
+const recsNamespaceSchema = recsEnv.pick({ RECS_REDIS_NAMESPACE: true });
 
 // The CLI logs warnings only by default: its output is the command's result.
 const logSchema = z.object({
@@ -21,6 +22,8 @@ export interface CliConfig {
   log(): z.output<typeof logSchema>;
   queues(): z.output<typeof queueEnv>;
   recsCache(): z.output<typeof recsCacheSchema>;
+  /** RECS_REDIS_NAMESPACE: prepended to cache and run-summary keys (empty in production). */
+  recsNamespace(): string;
   /** GEMINI_API_KEYS and the key pool's limits, models and prefix (the schema the apps share). */
   gemini(): GeminiPoolEnv;
   /** The raw environment, for command modules that parse their own variables with parseEnv. */
@@ -36,6 +39,7 @@ export function cliConfig(env: Env): CliConfig {
     log: () => parseEnv(logSchema, env),
     queues: () => parseEnv(queueEnv, env),
     recsCache: () => parseEnv(recsCacheSchema, env),
+    recsNamespace: () => parseEnv(recsNamespaceSchema, env).RECS_REDIS_NAMESPACE,
     gemini: () => parseEnv(geminiPoolEnv, env),
   };
 }

@@ -14,7 +14,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 try {
-  process.exitCode = await runCli(process.argv.slice(2), { config: cliConfig(process.env) }, commandModules);
+  const code = await runCli(process.argv.slice(2), { config: cliConfig(process.env) }, commandModules);
+  // A command may have set process.exitCode itself (`recs show` on a miss, `batch status` of an
+  // unknown run): runCli's 0 must not overwrite it.
+  if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
 } catch (err) {
   const { message, exitCode } = formatStartupError(err);
   process.stderr.write(`mealwise: ${message}\n`);

@@ -19,12 +19,14 @@ export function producer(ctx: CliContext): RecsProducer {
 }
 
 export function runSummaries(ctx: CliContext): RunSummaryStore {
-  return new RunSummaryStore({ redis: ctx.redis() });
+  return new RunSummaryStore({ redis: ctx.redis(), prefix: `${ctx.config.recsNamespace()}recs:` });
 }
 
 export function recommendationCache(ctx: CliContext): RecommendationCache {
+  const { RECS_CACHE_TTL_SECONDS, RECS_REDIS_NAMESPACE } = ctx.config.recsCache();
   return new RecommendationCache({
     redis: ctx.redis(),
-    ttlSeconds: ctx.config.recsCache().RECS_CACHE_TTL_SECONDS,
+    ttlSeconds: RECS_CACHE_TTL_SECONDS,
+    keyPrefix: `${RECS_REDIS_NAMESPACE}recommendations:user:`,
   });
 }

@@ -47,16 +47,21 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
     apiVersion: config.GEMINI_API_VERSION,
     ...(config.GEMINI_BASE_URL ? { baseUrl: config.GEMINI_BASE_URL } : {}),
     timeoutMs: config.GEMINI_TIMEOUT_MS,
-    // The whole generation must end before the job's own deadline fires.
-    totalDeadlineMs: Math.max(1_000, config.WORKER_JOB_TIMEOUT_MS - 5_000),
+    // The whole generation ends before the job's own deadline fires (which aborts it anyway).
+    totalDeadlineMs: generationDeadlineFor(config.WORKER_JOB_TIMEOUT_MS),
     thinkingBudget: config.GEMINI_THINKING_BUDGET,
     statsDays: config.RECS_DAYS,
     logger,
     onCall: (c: GeminiCallEvent) =>
       metrics.geminiCalls.inc({ model: c.model, status: c.status, reason: c.reason }),
   });
-  const cache = new RecommendationCache({ redis, ttlSeconds: config.RECS_CACHE_TTL_SECONDS });
-  const runs = new RunSummaryStore({ redis });
+  const ns = config.RECS_REDIS_NAMESPACE;
+  const cache = new RecommendationCache({
+    redis,
+    ttlSeconds: config.RECS_CACHE_TTL_SECONDS,
+    keyPrefix: `${ns}recommendations:user:`,
+  });
+  const runs = new RunSummaryStore({ redis, prefix: `${ns}recs:` });
   metrics.onCollect(() => collectPoolMetrics(metrics, pool));
   metrics.onCollect(() => collectRunMetrics(metrics, runs));
 
@@ -85,6 +90,7 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
       days: config.RECS_DAYS,
       tz: config.RECS_TZ,
       chunkSize: config.WORKER_FANOUT_CHUNK,
+      retryDelayMs: config.WORKER_RETRY_DELAY_MS,
     },
     user: {
       stats,
@@ -113,4 +119,9 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
       await Promise.allSettled([db.destroy(), closeRedis(redis), closeRedis(queueRedis)]);
     },
   };
+}
+
+/** The generator's own budget: a little below the job's deadline, so it gives up cleanly first. */
+export function generationDeadlineFor(jobTimeoutMs: number): number {
+  return jobTimeoutMs - Math.min(5_000, Math.floor(jobTimeoutMs / 4));
 }

@@ -72,7 +72,7 @@ export class WorkerMetrics {
     await Promise.allSettled(this.#collectors.map((fn) => fn()));
     const own = await this.registry.metrics();
     const bull = await Promise.all(this.#queues.map((q) => q.exportPrometheusMetrics().catch(() => '')));
-    return [own, ...bull].join('\n');
+    return `${own}${mergeFamilies(bull)}`;
   }
 
   /** Serves `/metrics` (and `/healthz`) on 127.0.0.1 or all interfaces; `port` 0 picks a free one. */
@@ -103,4 +103,33 @@ export class WorkerMetrics {
     });
     return server;
   }
+}
+
+/**
+ * Joins the Prometheus text of several queues into one exposition: each queue repeats the
+ * `# HELP`/`# TYPE` lines of `bullmq_job_count` etc., and Prometheus rejects a family declared
+ * twice or split in two groups.
+ */
+export function mergeFamilies(texts: string[]): string {
+  const families = new Map<string, { help?: string; type?: string; samples: string[] }>();
+  for (const text of texts) {
+    for (const line of text.split('\n')) {
+      const meta = /^# (HELP|TYPE) (\S+)/.exec(line);
+      const name = meta ? meta[2] : /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(line)?.[0];
+      if (!name) continue;
+      let f = families.get(name);
+      if (!f) {
+        f = { samples: [] };
+        families.set(name, f);
+      }
+      if (meta?.[1] === 'HELP') f.help ??= line;
+      else if (meta) f.type ??= line;
+      else f.samples.push(line);
+    }
+  }
+  let out = '';
+  for (const f of families.values()) {
+    for (const line of [f.help, f.type, ...f.samples]) if (line) out += `${line}\n`;
+  }
+  return out;
 }

@@ -2,12 +2,18 @@ import type { Server } from 'node:http';
 import { type BatchJobData, QUEUE_BATCH, QUEUE_USER, type UserJobData } from '@mealwise/jobs';
 import type { Logger } from '@mealwise/logging';
 import type { Redis } from '@mealwise/redis';
-import { type Job, Queue, WaitingError, Worker } from 'bullmq';
+import { type Job, MetricsTime, Queue, WaitingError, Worker } from 'bullmq';
 import { type FanoutDeps, FanoutInterrupted, runFanout } from './batch/fanout.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import { ensureNightlyScheduler, type ScheduleSpec } from './scheduler.ts';
 import { Pacing } from './user/pacing.ts';
-import { processUserJob, type UserJobDeps, type UserJobResult } from './user/process-user.ts';
+import {
+  JobSettled,
+  processUserJob,
+  settleFailedJob,
+  type UserJobDeps,
+  type UserJobResult,
+} from './user/process-user.ts';
 
 export interface WorkerServiceOptions {
   /** A `queue`-role ioredis connection (maxRetriesPerRequest: null); BullMQ duplicates it for blocking reads. */
@@ -76,11 +82,14 @@ export class WorkerService {
       connection: o.connection,
       prefix: o.prefix,
       // A live job renews its lock every lockDuration/2; the lock outlives the per-job deadline
-      // so only a dead process (or a blocked event loop) lets a job stall.
-      lockDuration: o.jobTimeoutMs + 30_000,
+      // so only a dead process (or a blocked event loop) lets a job stall. The margin is bounded:
+      // a SIGKILLed worker's jobs come back after about lockDuration + stalledInterval.
+      lockDuration: lockDurationFor(o.jobTimeoutMs),
       stalledInterval: o.stalledIntervalMs,
       // SIGKILLed workers are expected (deploys, chaos): a job may be caught in several of them.
       maxStalledCount: o.maxStalledCount,
+      // Completed/failed per minute, for `bullmq_job_completed_total` / `_failed_total` (bounded list).
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     };
 
     const fanoutDeps: FanoutDeps = {
@@ -106,6 +115,10 @@ export class WorkerService {
       maxPauseMs: o.maxPauseMs,
       configRecheckMs: o.configRecheckMs,
       logger: log.child({ module: 'pacing' }),
+      onPause: (f) => {
+        o.metrics.queuePaused.inc({ reason: f.reason });
+        o.metrics.jobs.inc({ queue: QUEUE_USER, outcome: 'paused' });
+      },
     });
     const userDeps: UserJobDeps = {
       ...o.user,
@@ -132,12 +145,31 @@ export class WorkerService {
       w.on('error', (err) => log.warn('worker error', { queue: w.name, error: err.message }));
       w.on('stalled', (jobId) => log.warn('job stalled; it will run again', { queue: w.name, jobId }));
     }
+    this.#batchWorker.on('failed', (job, err) => {
+      // A retry resumes from the saved cursor; a final failure leaves the run unfinished (its
+      // summary has no fanout_finished_at) until an operator retries the job (Bull Board), which
+      // resumes from its cursor as well.
+      const fields = {
+        runId: job?.data.runId ?? null,
+        jobId: job?.id,
+        attempt: job?.attemptsMade,
+        error: err.message,
+      };
+      if (job?.finishedOn) log.error('batch fan-out failed for good; the run will not finish', fields);
+      else log.warn('batch fan-out failed; it will resume from its cursor', fields);
+    });
     this.#userWorker.on('failed', (job, err) => {
-      if (err.name === 'RateLimitError') return;
-      o.metrics.jobs.inc({
-        queue: QUEUE_USER,
-        outcome: job && job.attemptsMade < (job.opts.attempts ?? 1) ? 'retry' : 'failed_job',
-      });
+      // `finishedOn` is set only when the job failed for good (not when it will be retried).
+      const final = Boolean(job?.finishedOn);
+      o.metrics.jobs.inc({ queue: QUEUE_USER, outcome: final ? 'failed_job' : 'retry' });
+      if (job && final && !(err instanceof JobSettled)) {
+        settleFailedJob(job, userDeps).catch((e: unknown) =>
+          log.error('could not settle a failed job', {
+            jobId: job.id,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
+      }
     });
     log.info('worker started', {
       concurrency: o.concurrency,
@@ -193,4 +225,9 @@ export class WorkerService {
     await new Promise<void>((r) => (this.#metricsServer ? this.#metricsServer.close(() => r()) : r()));
     o.logger.info('worker stopped', { ms: Date.now() - started, forced });
   }
+}
+
+/** The BullMQ lock of a job whose deadline is `jobTimeoutMs`: above it, by at most 30 s. */
+export function lockDurationFor(jobTimeoutMs: number): number {
+  return jobTimeoutMs + Math.min(30_000, jobTimeoutMs);
 }

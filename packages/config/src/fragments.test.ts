@@ -19,6 +19,7 @@ describe('shared env fragments', () => {
       RECS_MIN_ORDERS: 5,
       RECS_DAYS: 30,
       RECS_CACHE_TTL_SECONDS: 86_400,
+      RECS_REDIS_NAMESPACE: '',
       BULL_PREFIX: 'bull',
       GEMINI_API_VERSION: 'v1beta',
       GEMINI_TIMEOUT_MS: 30_000,

@@ -52,6 +52,15 @@ export const recsEnv = z.object({
   RECS_DAYS: envVar.int({ min: 1, max: 365 }).default(30),
   /** Lifetime of a cached recommendation. */
   RECS_CACHE_TTL_SECONDS: envVar.int({ min: 60, max: 30 * 86_400 }).default(86_400),
+  /**
+   * Prepended to the cache keys (`recommendations:user:{tgid}`) and run summaries (`recs:run:{id}`,
+   * `recs:runs`). Empty in production (DESIGN §5 names); tests and side-by-side installations on
+   * one Redis set it so they never see each other's records.
+   */
+  RECS_REDIS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9{}_:.-]{0,64}$/, { error: "must be letters, digits, '_', '-', '.', ':', '{', '}'" })
+    .default(''),
 });
 
 export const geminiClientEnv = z.object({

@@ -48,6 +48,8 @@ export class Emulator {
   readonly #quota = new QuotaTracker();
   readonly #fingerprints = new Map<string, string>();
   readonly #hanging = new Set<ServerResponse>();
+  /** Answers waiting out their latency; cancelled on shutdown so they cannot hold the process open. */
+  readonly #pending = new Set<NodeJS.Timeout>();
   #random: () => number;
   #script: (FaultKind | 'ok')[];
   #ids = 0;
@@ -101,10 +103,12 @@ export class Emulator {
     };
   }
 
-  /** Ends every hung response (server shutdown). */
+  /** Ends every hung response and cancels answers still waiting out their latency (server shutdown). */
   dropHanging(): void {
     for (const res of this.#hanging) res.destroy();
     this.#hanging.clear();
+    for (const timer of this.#pending) clearTimeout(timer);
+    this.#pending.clear();
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -258,8 +262,13 @@ export class Emulator {
     };
     const { baseMs, jitterMs } = this.#config.latency;
     const delay = baseMs + (jitterMs > 0 ? this.#random() * jitterMs : 0);
-    if (delay > 0) setTimeout(reply, delay);
-    else reply();
+    if (delay > 0) {
+      const timer = setTimeout(() => {
+        this.#pending.delete(timer);
+        reply();
+      }, delay);
+      this.#pending.add(timer);
+    } else reply();
   }
 
   #pickFault(): FaultKind | 'ok' {

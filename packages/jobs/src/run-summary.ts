@@ -103,6 +103,8 @@ export class RunSummaryStore {
       .hset(key, 'total', options.total)
       .expire(key, this.#ttl)
       .zadd(`${this.#prefix}runs`, 'NX', Date.parse(now), runId)
+      // The index of runs forgets those whose summaries have expired: Redis does not grow nightly.
+      .zremrangebyscore(`${this.#prefix}runs`, '-inf', `(${Date.parse(now) - this.#ttl * 1000}`)
       .exec();
   }
 

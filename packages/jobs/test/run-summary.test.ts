@@ -86,6 +86,16 @@ describe('RunSummaryStore', () => {
     expect(await store.latestRunId()).toBe('r5');
   });
 
+  it('the index of runs forgets runs older than the summaries’ lifetime', async () => {
+    const p = `${uniquePrefix('runs')}:`;
+    const short = new RunSummaryStore({ redis, prefix: p, ttlSeconds: 3600 });
+    await short.begin('old', { total: 1, trigger: 'schedule', now: new Date('2026-11-28T01:00:00Z') });
+    await short.begin('recent', { total: 1, trigger: 'schedule', now: new Date('2026-11-28T02:30:00Z') });
+    await short.begin('new', { total: 1, trigger: 'manual', now: new Date('2026-11-28T03:00:00Z') });
+    expect(await redis.zrange(`${p}runs`, 0, -1)).toEqual(['recent', 'new']);
+    await deleteByPrefix(redis, p);
+  });
+
   it('returns null for an unknown run', async () => {
     expect(await store.get('nope')).toBeNull();
   });

@@ -38,6 +38,8 @@ export interface FanoutDeps {
   tz: string;
   /** Users per page and per `addBulk` (bullmq.md: chunks of ~500–1000, a pipeline each). */
   chunkSize: number;
+  /** First retry delay of a user job (exponential backoff with jitter); default USER_JOB_OPTIONS'. */
+  retryDelayMs?: number;
   logger: Logger;
 }
 
@@ -117,6 +119,10 @@ export async function runFanout(
     await job.updateData(data);
   }
 
+  const jobOptions =
+    deps.retryDelayMs === undefined
+      ? USER_JOB_OPTIONS
+      : { ...USER_JOB_OPTIONS, backoff: { ...USER_JOB_OPTIONS.backoff, delay: deps.retryDelayMs } };
   const activity = { minOrders: deps.minOrders, days: deps.days };
   const total = await deps.users.countActiveUsers(activity);
   await deps.runs.begin(runId, { total, trigger: data.trigger });
@@ -148,7 +154,7 @@ export async function runFanout(
         toEnqueue.map((tgid) => ({
           name: JOB_NAMES.user,
           data: { tgid, runId, reason: 'batch' as const },
-          opts: { ...USER_JOB_OPTIONS, jobId: userJobId(runId, tgid) },
+          opts: { ...jobOptions, jobId: userJobId(runId, tgid) },
         })),
       );
     }

@@ -14,7 +14,13 @@ export function classifyFailure(err: unknown): ClassifiedFailure {
   if (err instanceof NoCapacityError) {
     return err.reason === 'all_invalid'
       ? { kind: 'config', retryAt: null, reason: err.reason, message: err.message }
-      : { kind: 'no_capacity', retryAt: err.retryAt, reason: err.reason, message: err.message };
+      : {
+          kind: 'no_capacity',
+          retryAt: err.retryAt,
+          retryAfterMs: err.retryAfterMs,
+          reason: err.reason,
+          message: err.message,
+        };
   }
   if (err instanceof ModelNotFoundError) {
     return { kind: 'config', retryAt: null, reason: 'model_not_found', message: err.message };

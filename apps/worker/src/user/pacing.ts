@@ -3,7 +3,7 @@ import { type Queue, RateLimitError } from 'bullmq';
 import type { ClassifiedFailure } from './ports.ts';
 
 export interface PacingOptions {
-  queue: Pick<Queue, 'rateLimit'>;
+  queue: Pick<Queue, 'rateLimit' | 'getRateLimitTtl'>;
   /**
    * Longest single pause (ms). A pause until Pacific midnight is taken in steps of this size, so
    * capacity that comes back early (a key added, a counter reset by an operator) is used.
@@ -12,6 +12,8 @@ export interface PacingOptions {
   /** How long to wait before re-checking after a configuration failure (ms). */
   configRecheckMs: number;
   logger: Logger;
+  /** Called on every pause (metrics). */
+  onPause?: (failure: ClassifiedFailure) => void;
   now?: () => number;
 }
 
@@ -22,7 +24,8 @@ export interface PacingOptions {
  * longer and is logged as one clear error per check, not once per queued user.
  */
 export class Pacing {
-  readonly #o: Required<Omit<PacingOptions, 'now'>> & { now: () => number };
+  readonly #o: Required<Omit<PacingOptions, 'now' | 'onPause'>> &
+    Pick<PacingOptions, 'onPause'> & { now: () => number };
   #loggedUntil = 0;
 
   constructor(options: PacingOptions) {
@@ -32,14 +35,22 @@ export class Pacing {
   /** How long to pause for this failure (ms). */
   pauseMs(failure: ClassifiedFailure): number {
     if (failure.kind === 'config') return this.#o.configRecheckMs;
-    const wait = failure.retryAt === null ? this.#o.maxPauseMs : failure.retryAt - this.#o.now();
+    // Redis' own "how long" when the pool gave one: this worker's clock may differ from Redis'.
+    const wait =
+      failure.retryAfterMs ??
+      (failure.retryAt === null ? this.#o.maxPauseMs : failure.retryAt - this.#o.now());
     return Math.max(50, Math.min(wait, this.#o.maxPauseMs));
   }
 
   /** Pauses the queue and throws BullMQ's RateLimitError (the job returns to wait). */
   async pause(failure: ClassifiedFailure, context: Record<string, unknown>): Promise<never> {
     const ms = this.pauseMs(failure);
-    await this.#o.queue.rateLimit(ms);
+    // Only ever extend a pause: a short "rate limited" pause must not cut a long one ("all keys
+    // invalid") that another job set. MAX_SAFE_INTEGER is what rateLimit() stores, so this reads
+    // the manual pause only, never BullMQ's own limiter window.
+    const current = await this.#o.queue.getRateLimitTtl(Number.MAX_SAFE_INTEGER);
+    if (current < ms) await this.#o.queue.rateLimit(ms);
+    this.#o.onPause?.(failure);
     const now = this.#o.now();
     // Concurrent jobs of this process hit the same wall at once: one line per pause window.
     if (now >= this.#loggedUntil) {
@@ -55,6 +66,9 @@ export class Pacing {
           `generation stopped: ${failure.message} — re-checking in ${Math.round(ms / 1000)} s`,
           fields,
         );
+      } else if (failure.reason === 'rate_limited') {
+        // The steady state of a quota-bound batch (a pause per freed window slot): metrics, not logs.
+        this.#o.logger.debug('per-minute limit reached: queue paused', fields);
       } else {
         this.#o.logger.warn('no Gemini capacity: queue paused', fields);
       }

@@ -32,6 +32,8 @@ export interface ClassifiedFailure {
   kind: FailureKind;
   /** ms since epoch, for `no_capacity`; null when unknown. */
   retryAt: number | null;
+  /** `retryAt` minus Redis' time when the pool decided, if known (immune to this host's clock skew). */
+  retryAfterMs?: number | null;
   /** Short stable reason for logs and metrics (`rate_limited`, `quota_exhausted`, `all_invalid`, `model_not_found`, ...). */
   reason: string;
   message: string;

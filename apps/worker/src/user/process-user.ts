@@ -13,8 +13,8 @@ import {
   rulesAdvice,
   statsHash,
 } from '@mealwise/recs';
-import type { UserStats } from '@mealwise/stats';
-import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { UserNotFoundError, type UserStats } from '@mealwise/stats';
+import { type Job, RateLimitError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { Pacing } from './pacing.ts';
 import type { FailureClassifier, RecommendationSource, StatsReader } from './ports.ts';
 
@@ -55,7 +55,8 @@ export type UserJobResult =
 /**
  * One user's job: stats → (skip when unchanged and fresh) → Gemini → cache → run summary.
  * Failures never leave a blank: the final failure keeps yesterday's record (`stale`) or writes a
- * rules-based one. Returns what happened (stored as the job's return value, shown in Bull Board).
+ * rules-based one. Whatever ends a job for good is counted in the run summary, so a run always
+ * finishes. Returns what happened (stored as the job's return value, shown in Bull Board).
  */
 export async function processUserJob(
   job: Job<UserJobData>,
@@ -69,27 +70,118 @@ export async function processUserJob(
   const { tgid, runId, reason } = parsed.data;
   const log = deps.logger.child({ jobId: job.id, tgid, runId: runId ?? null, reason });
   const now = deps.now ?? (() => new Date());
-
-  const finish = async (result: UserJobResult): Promise<UserJobResult> => {
-    if (runId && result.outcome !== 'duplicate') {
-      const outcome: RunOutcome = result.outcome;
-      const counted = await deps.runs.recordOutcome(
-        runId,
-        tgid,
-        outcome,
-        result.outcome === 'failed' ? (result.fallback ?? undefined) : undefined,
-      );
-      if (counted === 'finished') log.info('batch run finished', { runId });
-    }
-    deps.onOutcome?.(result);
-    return result;
-  };
+  const ctx: JobContext = { job, token, signal, deps, tgid, runId, reason, log, now };
 
   // A job that already ran to the end for this run (a stalled job re-run elsewhere, a re-run
   // batch) must not spend quota again.
-  if (runId && (await deps.runs.isCounted(runId, tgid))) return finish({ outcome: 'duplicate' });
+  if (runId && (await deps.runs.isCounted(runId, tgid))) return finish(ctx, { outcome: 'duplicate' });
 
-  const stats = await deps.stats.getUserStats(tgid, { days: deps.days });
+  let stats: UserStats | undefined;
+  try {
+    stats = await deps.stats.getUserStats(tgid, { days: deps.days });
+    return await generateFor(ctx, stats);
+  } catch (err) {
+    // Pacing and shutdown put the job back to wait; a generation failure was handled where it
+    // happened (retry or settled).
+    if (
+      err instanceof RateLimitError ||
+      err instanceof WaitingError ||
+      err instanceof JobSettled ||
+      handled.has(err as object)
+    )
+      throw err;
+    if (err instanceof UserNotFoundError) {
+      // Deleted since the fan-out: nothing to generate, and retrying cannot bring the user back.
+      // Counted as failed without a fallback (there is nobody to show a record to).
+      log.warn('user no longer exists; job dropped');
+      await finish(ctx, { outcome: 'failed', fallback: null, reason: 'user_not_found' });
+      throw new JobSettled(`user ${tgid} no longer exists`);
+    }
+    // Not a Gemini failure (database, Redis): BullMQ retries; the last attempt settles the user.
+    const attempts = job.opts.attempts ?? 1;
+    const message = err instanceof Error ? err.message : String(err);
+    if (job.attemptsMade + 1 < attempts) {
+      log.warn('user job failed; will retry', { error: message, attempt: job.attemptsMade + 1, attempts });
+      throw err;
+    }
+    const fallback = await writeFallback(ctx, stats).catch(() => null);
+    log.error('user job failed for good', { error: message, fallback });
+    await finish(ctx, { outcome: 'failed', fallback, reason: 'unexpected' });
+    throw new JobSettled(`user job failed: ${message}`);
+  }
+}
+
+/**
+ * Thrown once a job's final failure is settled (fallback written, outcome counted): BullMQ fails
+ * the job without another attempt, and `settleFailedJob` knows there is nothing left to do.
+ */
+export class JobSettled extends UnrecoverableError {}
+
+/**
+ * For a job BullMQ failed for good without our processor settling it — one caught in more than
+ * `maxStalledCount` crashed workers is failed before the processor runs — keeps or writes a
+ * record (stale or rules) and counts the user, so the run still finishes.
+ */
+export async function settleFailedJob(
+  job: Job<UserJobData>,
+  deps: UserJobDeps,
+): Promise<UserJobResult | null> {
+  const parsed = userJobDataSchema.safeParse(job.data);
+  if (!parsed.success) return null;
+  const { tgid, runId, reason } = parsed.data;
+  if (runId && (await deps.runs.isCounted(runId, tgid))) return null;
+  const log = deps.logger.child({ jobId: job.id, tgid, runId: runId ?? null, reason });
+  const ctx: JobContext = {
+    job,
+    token: undefined,
+    signal: undefined,
+    deps,
+    tgid,
+    runId,
+    reason,
+    log,
+    now: deps.now ?? (() => new Date()),
+  };
+  const stats = await deps.stats.getUserStats(tgid, { days: deps.days }).catch(() => undefined);
+  const fallback = await writeFallback(ctx, stats).catch(() => null);
+  log.error('job failed outside its processor; user settled', { error: job.failedReason, fallback });
+  return finish(ctx, { outcome: 'failed', fallback, reason: 'abandoned' });
+}
+
+interface JobContext {
+  job: Job<UserJobData>;
+  token: string | undefined;
+  signal: AbortSignal | undefined;
+  deps: UserJobDeps;
+  tgid: number;
+  runId: string | undefined;
+  reason: UserJobData['reason'];
+  log: Logger;
+  now: () => Date;
+}
+
+/** Errors `generateFor` already dealt with (logged for a retry, or settled): passed on as they are. */
+const handled = new WeakSet<object>();
+
+/** Counts the outcome in the run summary (once per user) and in the metrics. */
+async function finish(ctx: JobContext, result: UserJobResult): Promise<UserJobResult> {
+  const { deps, runId, tgid, log } = ctx;
+  if (runId && result.outcome !== 'duplicate') {
+    const outcome: RunOutcome = result.outcome;
+    const counted = await deps.runs.recordOutcome(
+      runId,
+      tgid,
+      outcome,
+      result.outcome === 'failed' ? (result.fallback ?? undefined) : undefined,
+    );
+    if (counted === 'finished') log.info('batch run finished', { runId });
+  }
+  deps.onOutcome?.(result);
+  return result;
+}
+
+async function generateFor(ctx: JobContext, stats: UserStats): Promise<UserJobResult> {
+  const { job, token, signal, deps, tgid, runId, reason, log, now } = ctx;
   const hash = statsHash(stats);
   const cached = await deps.cache.get(tgid);
   if (cached.status === 'corrupt')
@@ -99,7 +191,7 @@ export async function processUserJob(
     const fresh = r.source === 'gemini' && !r.stale;
     // Written by this very run before the job was interrupted: count it, don't call Gemini again.
     if (runId && fresh && r.run_id === runId) {
-      return finish({
+      return finish(ctx, {
         outcome: 'succeeded',
         model: r.model ?? '',
         generationMs: 0,
@@ -108,17 +200,11 @@ export async function processUserJob(
         recovered: true,
       });
     }
-    const age = now().getTime() - Date.parse(r.generated_at);
-    if (
-      reason === 'batch' &&
-      fresh &&
-      deps.skipUnchangedForMs > 0 &&
-      r.stats_hash === hash &&
-      age < deps.skipUnchangedForMs
-    ) {
+    // Normally done at fan-out; here for a user whose job was added before the record was written.
+    if (reason === 'batch' && isUnchanged(r, hash, now().getTime(), deps.skipUnchangedForMs)) {
       await deps.cache.touch(tgid);
       log.debug('stats unchanged since the last record: skipped');
-      return finish({ outcome: 'skipped' });
+      return finish(ctx, { outcome: 'skipped' });
     }
   }
 
@@ -139,7 +225,7 @@ export async function processUserJob(
     await deps.cache.put(tgid, record);
     // The Gemini client already logged the generation (tgid, fingerprint, tokens, generation_time_ms).
     log.debug('recommendation cached', { model: g.model });
-    return finish({
+    return finish(ctx, {
       outcome: 'succeeded',
       model: g.model,
       generationMs: g.latencyMs,
@@ -165,31 +251,34 @@ export async function processUserJob(
         attempt: job.attemptsMade + 1,
         attempts,
       });
+      if (err instanceof Error) handled.add(err);
       throw err;
     }
-    const fallback = await writeFallback(tgid, stats, hash, runId, deps, now);
+    const fallback = await writeFallback(ctx, stats, hash);
     log.error('generation failed for good; fallback written', {
       reason: failure.reason,
       error: failure.message,
       fallback,
     });
-    await finish({ outcome: 'failed', fallback, reason: failure.reason });
-    throw new UnrecoverableError(
+    await finish(ctx, { outcome: 'failed', fallback, reason: failure.reason });
+    throw new JobSettled(
       `generation failed (${failure.reason}): ${failure.message}; user got a ${fallback} record`,
     );
   }
 }
 
-/** Yesterday's record marked stale if there is one, else rules-based advice: never a blank. */
+/**
+ * Yesterday's record marked stale if there is one, else rules-based advice from the statistics:
+ * never a blank. Without statistics (the database failed) only a stale record can be kept.
+ */
 async function writeFallback(
-  tgid: number,
-  stats: UserStats,
-  hash: string,
-  runId: string | undefined,
-  deps: UserJobDeps,
-  now: () => Date,
-): Promise<RunFallback> {
+  ctx: JobContext,
+  stats: UserStats | undefined,
+  hash = stats ? statsHash(stats) : undefined,
+): Promise<RunFallback | null> {
+  const { deps, tgid, runId, now } = ctx;
   if (await deps.cache.markStale(tgid)) return 'stale';
+  if (!stats) return null;
   const advice = rulesAdvice(stats, deps.days);
   await deps.cache.put(tgid, {
     ...advice,

@@ -1,0 +1,160 @@
+// How a user job ends when something other than a clean generation happens: the run summary and
+// the cache are real (Redis); the statistics source and the generator are scripted.
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { GenerationFailedError, TransientError } from '@mealwise/gemini';
+import { RunSummaryStore, USER_JOB_OPTIONS, type UserJobData } from '@mealwise/jobs';
+import { createLogger } from '@mealwise/logging';
+import { RecommendationCache, type RecommendationRecord } from '@mealwise/recs';
+import { closeRedis, createRedis } from '@mealwise/redis';
+import { UserNotFoundError, type UserStats } from '@mealwise/stats';
+import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
+import type { Job } from 'bullmq';
+import { classifyFailure } from '../src/user/classify.ts';
+import { Pacing } from '../src/user/pacing.ts';
+import { JobSettled, processUserJob, settleFailedJob, type UserJobDeps } from '../src/user/process-user.ts';
+
+const redis = createRedis(TEST_REDIS_URL, { role: 'command' });
+const ns = `${uniquePrefix('pu')}:`;
+afterAll(async () => {
+  await deleteByPrefix(redis, ns);
+  await closeRedis(redis);
+});
+
+const stats: UserStats = {
+  orders_count: 9,
+  categories: { soup: 0.4, salad: 0.1, main: 0.4, extra: 0.1 },
+  unique_dishes: 5,
+  total_dishes_available: 40,
+  favorite_dishes: [{ name: 'Борщ', count: 4 }],
+  untried_dishes: [{ name: 'Греческий салат', category: 'salad' }],
+};
+
+const previous: RecommendationRecord = {
+  summary: 'Вчера.',
+  tips: ['Совет.', 'Ещё.'],
+  stats,
+  generated_at: '2026-11-28T03:10:00.000Z',
+  model: 'gemini-2.5-flash-lite',
+  source: 'gemini',
+  stats_hash: 'old',
+};
+
+let nextTgid = 7_000_000_000;
+
+function setup(o: { stats?: () => Promise<UserStats>; generate?: () => Promise<never> }) {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    service: 'test',
+    level: 'debug',
+    stream: new Writable({
+      write(chunk, _e, cb) {
+        lines.push(JSON.parse(String(chunk)));
+        cb();
+      },
+    }),
+  });
+  const cache = new RecommendationCache({ redis, ttlSeconds: 600, keyPrefix: `${ns}recommendations:user:` });
+  const runs = new RunSummaryStore({ redis, prefix: `${ns}recs:` });
+  const deps: UserJobDeps = {
+    stats: { getUserStats: o.stats ?? (async () => stats) },
+    generator: { generateRecommendation: o.generate ?? (() => Promise.reject(new Error('not called'))) },
+    classify: classifyFailure,
+    cache,
+    runs,
+    pacing: new Pacing({
+      queue: { rateLimit: async () => {}, getRateLimitTtl: async () => 0 },
+      maxPauseMs: 1000,
+      configRecheckMs: 1000,
+      logger,
+    }),
+    days: 30,
+    skipUnchangedForMs: 0,
+    jobTimeoutMs: 10_000,
+    isShuttingDown: () => false,
+    logger,
+  };
+  return { deps, lines, cache, runs };
+}
+
+/** A run with one enqueued user and that user's job at a given attempt. */
+async function runOf(runs: RunSummaryStore, attemptsMade: number) {
+  const tgid = nextTgid++;
+  const runId = uniquePrefix('run');
+  await runs.begin(runId, { total: 1, trigger: 'manual' });
+  await runs.countEnqueued(runId, [tgid]);
+  await runs.finishFanout(runId);
+  const job = {
+    id: `recs-${runId}-${tgid}`,
+    data: { tgid, runId, reason: 'batch' },
+    opts: USER_JOB_OPTIONS,
+    attemptsMade,
+  } as unknown as Job<UserJobData>;
+  return { tgid, runId, job };
+}
+
+const dbDown = async (): Promise<UserStats> => {
+  throw new Error('Connection terminated unexpectedly');
+};
+
+describe('processUserJob: the ends other than success', () => {
+  it('a database failure is retried as a job attempt, counting nothing', async () => {
+    const { deps, runs } = setup({ stats: dbDown });
+    const { job, runId } = await runOf(runs, 0);
+    await expect(processUserJob(job, 'token', undefined, deps)).rejects.toThrow('Connection terminated');
+    expect(await runs.get(runId)).toMatchObject({ failed: 0, finished_at: null });
+  });
+
+  it('on the last attempt it settles the user: yesterday’s record kept (stale), counted as failed, run finished', async () => {
+    const { deps, runs, cache } = setup({ stats: dbDown });
+    const { job, runId, tgid } = await runOf(runs, USER_JOB_OPTIONS.attempts - 1);
+    await cache.put(tgid, previous);
+    await expect(processUserJob(job, 'token', undefined, deps)).rejects.toBeInstanceOf(JobSettled);
+    expect(await runs.get(runId)).toMatchObject({
+      failed: 1,
+      fallback_stale: 1,
+      finished_at: expect.any(String),
+    });
+    expect((await cache.getMany([tgid])).get(tgid)).toEqual({ ...previous, stale: true });
+  });
+
+  it('a user deleted since the fan-out fails at once, without a fallback and without retries', async () => {
+    const { deps, runs, cache } = setup({
+      stats: async () => {
+        throw new UserNotFoundError(1);
+      },
+    });
+    const { job, runId, tgid } = await runOf(runs, 0);
+    await expect(processUserJob(job, 'token', undefined, deps)).rejects.toBeInstanceOf(JobSettled);
+    expect(await runs.get(runId)).toMatchObject({ failed: 1, fallback: 0, finished_at: expect.any(String) });
+    expect((await cache.get(tgid)).status).toBe('miss');
+  });
+
+  it('a transient generation failure before the last attempt is rethrown as is, logged once', async () => {
+    const failure = new GenerationFailedError(
+      new TransientError('server', '503', { httpStatus: 503 }),
+      6,
+      'x',
+    );
+    const { deps, runs, lines } = setup({ generate: () => Promise.reject(failure) });
+    const { job, runId } = await runOf(runs, 0);
+    await expect(processUserJob(job, 'token', undefined, deps)).rejects.toBe(failure);
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
+      'generation failed; will retry',
+    ]);
+    expect((await runs.get(runId))?.failed).toBe(0);
+  });
+
+  it('settleFailedJob (a job failed by stall detection) writes rules advice once and counts the user once', async () => {
+    const { deps, runs, cache } = setup({});
+    const { job, runId, tgid } = await runOf(runs, 0);
+    expect(await settleFailedJob(job, deps)).toMatchObject({ outcome: 'failed', fallback: 'rules' });
+    expect(await settleFailedJob(job, deps)).toBeNull();
+    expect(await runs.get(runId)).toMatchObject({
+      failed: 1,
+      fallback_rules: 1,
+      finished_at: expect.any(String),
+    });
+    expect((await cache.getMany([tgid])).get(tgid)).toMatchObject({ source: 'rules', run_id: runId });
+  });
+});
