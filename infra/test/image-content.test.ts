@@ -80,8 +80,8 @@ describe('pnpm deploy --prod output (the content of each image)', () => {
       const port = (JSON.parse(line) as { metricsPort: number }).metricsPort;
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       // The key-pool gauges need the Lua scripts: they come from the deployed package's dist/lua.
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain(
-        'mealwise_key_pool_limit{',
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(
+        /^mealwise_key_pool_up 1$/m,
       );
     } finally {
       worker.kill('SIGTERM');

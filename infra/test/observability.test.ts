@@ -120,7 +120,7 @@ describe('dashboard and alert queries', () => {
       'mealwise_generation_duration_seconds_bucket',
       'mealwise_gemini_calls_total',
       'mealwise_key_pool_requests_today',
-      'mealwise_key_pool_limit',
+      'mealwise_key_pool_limit_requests_per_day',
       'mealwise_key_pool_seconds_to_reset',
       'mealwise_key_pool_key_state',
       'bullmq_job_count',

@@ -1,5 +1,4 @@
 import type { EnqueuedBatch, EnqueuedUserJob, RunSummary } from '@mealwise/jobs';
-import type { PoolStatus } from '@mealwise/key-pool';
 import type { ActiveUsersQuery, StatsWindow, UserStats } from '@mealwise/stats';
 
 // The narrow slices of other packages the API uses. main.ts passes the real classes
@@ -28,16 +27,8 @@ export interface RunSummaryReader {
   get(runId: string): Promise<RunSummary | null>;
 }
 
-/** @mealwise/key-pool KeyPool. */
-export interface PoolStatusReader {
-  status(): Promise<PoolStatus>;
-}
-
-/** A BullMQ Queue, for /metrics. */
-export interface QueueMetricsSource {
-  readonly name: string;
-  exportPrometheusMetrics(labels?: Record<string, string>): Promise<string>;
-}
+/** @mealwise/key-pool KeyPool (status only); a BullMQ Queue, for /metrics. */
+export type { PoolStatusReader, QueueMetricsSource } from '@mealwise/metrics';
 
 /** One dependency /readyz asks (`select 1`, `PING`). */
 export interface ReadinessCheck {

@@ -3,12 +3,13 @@ import { type GeminiCallEvent, RecommendationGenerator } from '@mealwise/gemini'
 import { RunSummaryStore } from '@mealwise/jobs';
 import { KeyPool, poolOptionsFromEnv } from '@mealwise/key-pool';
 import type { Logger } from '@mealwise/logging';
+import { KeyPoolGauges } from '@mealwise/metrics';
 import { RecommendationCache } from '@mealwise/recs';
 import { closeRedis, createRedis } from '@mealwise/redis';
 import { StatsService } from '@mealwise/stats';
 import type { WorkerConfig } from './config.ts';
 import { WorkerMetrics } from './metrics.ts';
-import { collectPoolMetrics, collectRunMetrics } from './observe.ts';
+import { collectRunMetrics } from './run-metrics.ts';
 import { WorkerService } from './service.ts';
 import { classifyFailure } from './user/classify.ts';
 
@@ -39,7 +40,7 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
     redis,
     logger: logger.child({ module: 'key-pool' }),
   });
-  const metrics = new WorkerMetrics();
+  const metrics = new WorkerMetrics(logger);
   const generator = new RecommendationGenerator({
     keys: pool,
     model: config.GEMINI_MODEL,
@@ -62,7 +63,9 @@ export async function buildWorker(config: WorkerConfig, logger: Logger): Promise
     keyPrefix: `${ns}recommendations:user:`,
   });
   const runs = new RunSummaryStore({ redis, prefix: `${ns}recs:` });
-  metrics.onCollect(() => collectPoolMetrics(metrics, pool));
+  // The same key-pool gauges as the API's, read at most every 5 s whatever the scrape rate.
+  const poolGauges = new KeyPoolGauges(metrics.registry, pool, 5_000);
+  metrics.onCollect(() => poolGauges.refresh(logger));
   metrics.onCollect(() => collectRunMetrics(metrics, runs));
 
   const service = new WorkerService({

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { Queue } from 'bullmq';
+import { type Logger, silentLogger } from '@mealwise/logging';
+import { QueueMetrics, type QueueMetricsSource } from '@mealwise/metrics';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -15,9 +16,10 @@ export class WorkerMetrics {
   readonly batchUsers: Gauge<'run_id' | 'state'>;
   readonly batchFinished: Gauge<'run_id'>;
   readonly #collectors: (() => Promise<void>)[] = [];
-  readonly #queues: Queue[] = [];
+  readonly #queues: QueueMetrics;
 
-  constructor() {
+  constructor(logger: Logger = silentLogger()) {
+    this.#queues = new QueueMetrics(this.registry, logger);
     collectDefaultMetrics({ register: this.registry, prefix: 'mealwise_worker_' });
     this.jobs = new Counter({
       name: 'mealwise_worker_jobs_total',
@@ -64,15 +66,14 @@ export class WorkerMetrics {
   }
 
   /** Appends BullMQ's own job counts (`bullmq_job_count{queue,state}`) for these queues. */
-  exportQueues(...queues: Queue[]): void {
-    this.#queues.push(...queues);
+  exportQueues(...queues: QueueMetricsSource[]): void {
+    this.#queues.add(...queues);
   }
 
   async render(): Promise<string> {
     await Promise.allSettled(this.#collectors.map((fn) => fn()));
     const own = await this.registry.metrics();
-    const bull = await Promise.all(this.#queues.map((q) => q.exportPrometheusMetrics().catch(() => '')));
-    return `${own}${mergeFamilies(bull)}`;
+    return `${own}${await this.#queues.render()}`;
   }
 
   /** Serves `/metrics` (and `/healthz`) on 127.0.0.1 or all interfaces; `port` 0 picks a free one. */
@@ -103,33 +104,4 @@ export class WorkerMetrics {
     });
     return server;
   }
-}
-
-/**
- * Joins the Prometheus text of several queues into one exposition: each queue repeats the
- * `# HELP`/`# TYPE` lines of `bullmq_job_count` etc., and Prometheus rejects a family declared
- * twice or split in two groups.
- */
-export function mergeFamilies(texts: string[]): string {
-  const families = new Map<string, { help?: string; type?: string; samples: string[] }>();
-  for (const text of texts) {
-    for (const line of text.split('\n')) {
-      const meta = /^# (HELP|TYPE) (\S+)/.exec(line);
-      const name = meta ? meta[2] : /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(line)?.[0];
-      if (!name) continue;
-      let f = families.get(name);
-      if (!f) {
-        f = { samples: [] };
-        families.set(name, f);
-      }
-      if (meta?.[1] === 'HELP') f.help ??= line;
-      else if (meta) f.type ??= line;
-      else f.samples.push(line);
-    }
-  }
-  let out = '';
-  for (const f of families.values()) {
-    for (const line of [f.help, f.type, ...f.samples]) if (line) out += `${line}\n`;
-  }
-  return out;
 }

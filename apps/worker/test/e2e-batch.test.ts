@@ -143,8 +143,11 @@ describe('worker end to end', () => {
       'mealwise_batch_finished_timestamp_seconds',
       'mealwise_key_pool_requests_today',
       'mealwise_key_pool_requests_last_minute',
-      'mealwise_key_pool_limit',
+      'mealwise_key_pool_limit_requests_per_day',
+      'mealwise_key_pool_limit_requests_per_minute',
       'mealwise_key_pool_key_state',
+      'mealwise_key_pool_up',
+      'mealwise_queue_metrics_up',
       'mealwise_key_pool_capacity_left_today',
       'mealwise_key_pool_seconds_to_reset',
       'bullmq_job_count',
@@ -168,7 +171,7 @@ describe('worker end to end', () => {
     expect(sample(/^bullmq_job_count\{queue="recs-user", ?state="completed"\} (\d+)/m)).toBe(active.length);
     const bad = e.keys.find((k) => k.project === 'bad1')!;
     expect(text).toContain(
-      `mealwise_key_pool_key_state{fingerprint="${bad.fingerprint}",project="bad1",state="invalid"} 1`,
+      `mealwise_key_pool_key_state{fingerprint="${bad.fingerprint}",project="bad1",model="gemini-2.5-flash-lite",state="invalid"} 1`,
     );
     expect(sample(/^bullmq_job_completed_total\{queue="recs-user"\} (\d+)/m)).toBe(active.length);
     // One declaration per family, as Prometheus requires, though two queues are exported.

@@ -1,9 +1,12 @@
 import type { Logger } from '@mealwise/logging';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  KeyPoolGauges,
+  type PoolStatusReader,
+  QueueMetrics,
+  type QueueMetricsSource,
+} from '@mealwise/metrics';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { RequestObserver } from '../http/lifecycle.ts';
-import type { PoolStatusReader, QueueMetricsSource } from '../ports.ts';
-import { mergeExpositions } from './exposition.ts';
-import { KeyPoolGauges } from './key-pool-gauges.ts';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -27,8 +30,7 @@ export class ApiMetrics implements RequestObserver {
   // prom-client hashes the label set on every observe(); the label combinations are few, so the
   // bound child of each is kept and observe() on the hot path is a few additions.
   readonly #children = new Map<string, { observe(value: number): void }>();
-  readonly #queues: readonly QueueMetricsSource[];
-  readonly #queuesUp: Gauge;
+  readonly #queues: QueueMetrics;
   readonly #pool: KeyPoolGauges | null;
   readonly #logger: Logger;
 
@@ -42,12 +44,8 @@ export class ApiMetrics implements RequestObserver {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
-    this.#queues = options.queues ?? [];
-    this.#queuesUp = new Gauge({
-      name: 'mealwise_queue_metrics_up',
-      help: '1 when the BullMQ queue counts below were read from Redis on this scrape',
-      registers: [this.registry],
-    });
+    this.#queues = new QueueMetrics(this.registry, options.logger);
+    this.#queues.add(...(options.queues ?? []));
     this.#pool = options.keyPool
       ? new KeyPoolGauges(this.registry, options.keyPool, options.keyPoolCacheMs ?? 5_000)
       : null;
@@ -69,21 +67,8 @@ export class ApiMetrics implements RequestObserver {
   }
 
   async render(): Promise<string> {
-    const [queueText] = await Promise.all([this.#queueMetrics(), this.#pool?.refresh(this.#logger)]);
+    const [queueText] = await Promise.all([this.#queues.render(), this.#pool?.refresh(this.#logger)]);
     const own = await this.registry.metrics();
     return queueText ? `${own.trimEnd()}\n${queueText}` : own;
-  }
-
-  async #queueMetrics(): Promise<string> {
-    if (this.#queues.length === 0) return '';
-    try {
-      const texts = await Promise.all(this.#queues.map((q) => q.exportPrometheusMetrics()));
-      this.#queuesUp.set(1);
-      return mergeExpositions(texts);
-    } catch (err) {
-      this.#queuesUp.set(0);
-      this.#logger.warn('queue metrics unavailable', { error: (err as Error).message });
-      return '';
-    }
   }
 }

@@ -1,7 +1,11 @@
 import type { KeyState, PoolStatus } from '@mealwise/key-pool';
 import type { Logger } from '@mealwise/logging';
 import { Gauge, type Registry } from 'prom-client';
-import type { PoolStatusReader } from '../ports.ts';
+
+/** Where the gauges read the pool's state (a `KeyPool`). */
+export interface PoolStatusReader {
+  status(): Promise<PoolStatus>;
+}
 
 const STATES: readonly KeyState[] = ['available', 'cooling', 'exhausted', 'invalid'];
 const KEY_LABELS = ['fingerprint', 'project', 'model'] as const;
