@@ -64,10 +64,14 @@ export function compose(env: ApiEnv, logger: Logger): Composed {
         initDataMaxAgeSeconds: env.TELEGRAM_INIT_DATA_MAX_AGE_SECONDS,
       },
       corsOrigins: env.CORS_ORIGINS,
-      records: new RecommendationCache({ redis, ttlSeconds: env.RECS_CACHE_TTL_SECONDS }),
+      records: new RecommendationCache({
+        redis,
+        ttlSeconds: env.RECS_CACHE_TTL_SECONDS,
+        keyPrefix: `${env.RECS_REDIS_NAMESPACE}recommendations:user:`,
+      }),
       stats: new StatsService(db),
       producer,
-      runs: new RunSummaryStore({ redis }),
+      runs: new RunSummaryStore({ redis, prefix: `${env.RECS_REDIS_NAMESPACE}recs:` }),
       keyPool,
       queues,
       readinessChecks: [

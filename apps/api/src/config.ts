@@ -18,7 +18,13 @@ export const apiEnvSchema = z
     ...redisEnv.shape,
     // BullMQ key prefix: must match the worker's, or refresh/batch jobs land on queues nobody reads.
     ...queueEnv.shape,
-    ...recsEnv.pick({ RECS_MIN_ORDERS: true, RECS_DAYS: true, RECS_CACHE_TTL_SECONDS: true }).shape,
+    ...recsEnv.pick({
+      RECS_MIN_ORDERS: true,
+      RECS_DAYS: true,
+      RECS_CACHE_TTL_SECONDS: true,
+      // Must match the worker's, or the API reads records the worker never writes.
+      RECS_REDIS_NAMESPACE: true,
+    }).shape,
     // Key-pool status (GET /v1/admin/key-pool, metrics). The key list is optional here: the API never
     // calls Gemini, and without it those two features report "not configured".
     ...geminiPoolEnv.shape,

@@ -35,6 +35,12 @@ export function createPool(options: DbOptions): pg.Pool {
   // An idle client losing its connection (PostgreSQL restarted) emits 'error' on the pool; without
   // a listener that would crash the process. The next query simply gets a new connection.
   pool.on('error', () => {});
+  // A checked-out client whose connection drops between two queries (PostgreSQL stopped mid-job)
+  // emits 'error' on the client itself, where pg-pool listens only while it is idle: unheard, it
+  // kills the process. The query in flight still rejects, so the caller sees the failure.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 
