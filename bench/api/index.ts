@@ -9,6 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rulesAdvice } from '@mealwise/recs';
+import { sampleRecord, sampleStats } from '@mealwise/recs/testing';
 import { freePort, type Spawned, spawnNodeTs, spawnProcess, waitFor } from '@mealwise/testing';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
@@ -26,31 +28,9 @@ const RATE = process.env.BENCH_API_RATE ? Number(process.env.BENCH_API_RATE) : u
 const root = new URL('../../', import.meta.url).pathname;
 const TGID = 279058397;
 const TOKEN = `bench-${randomUUID()}`;
-const RECORD = JSON.stringify({
-  summary: 'Чаще всего вы выбираете основные блюда (50%): 18 заказов и 4 разных блюда из 45 за 30 дней.',
-  tips: [
-    'Добавьте к обеду салат — овощи сбалансируют рацион; например, «Салат Греческий».',
-    'Вы часто берёте одно и то же (чаще всего «Борщ с курицей») — раз в неделю выбирайте новое блюдо.',
-    'Попробуйте «Солянка» — вы его ещё не заказывали.',
-  ],
-  stats: {
-    orders_count: 18,
-    categories: { soup: 0.35, salad: 0.05, main: 0.5, extra: 0.1 },
-    unique_dishes: 4,
-    total_dishes_available: 45,
-    favorite_dishes: [
-      { name: 'Борщ с курицей', count: 6 },
-      { name: 'Котлета с пюре', count: 4 },
-    ],
-    untried_dishes: [
-      { name: 'Салат Греческий', category: 'salad' },
-      { name: 'Солянка', category: 'soup' },
-    ],
-  },
-  generated_at: '2026-11-29T03:00:12.000Z',
-  model: 'gemini-2.5-flash-lite',
-  source: 'gemini',
-});
+// The sample user's record with full-length advice text (rules wording), so the payload is the
+// size of a real one rather than the fixture's short placeholder sentences.
+const RECORD = JSON.stringify(sampleRecord(rulesAdvice(sampleStats())));
 
 interface Measured {
   rps: number;

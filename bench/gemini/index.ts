@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { answerJsonSchema, buildPrompt, RecommendationGenerator } from '@mealwise/gemini';
 import type { CallOutcome, KeySource, Lease } from '@mealwise/key-pool';
 import { fingerprint } from '@mealwise/key-pool';
-import type { UserStats } from '@mealwise/stats';
+import { sampleStats } from '@mealwise/recs/testing';
 import { freePort, spawnNodeTs } from '@mealwise/testing';
 import autocannon from 'autocannon';
 import { percentile, round, writeResult } from '../lib/result.ts';
@@ -58,21 +58,7 @@ const base = `http://127.0.0.1:${port}`;
 
 try {
   await emulatorProcess.waitForLine('listening on');
-  const stats: UserStats = {
-    orders_count: 18,
-    categories: { soup: 0.35, salad: 0.15, main: 0.4, extra: 0.1 },
-    unique_dishes: 8,
-    total_dishes_available: 45,
-    favorite_dishes: [
-      { name: 'Борщ с курицей', count: 6 },
-      { name: 'Салат Цезарь', count: 5 },
-      { name: 'Котлета с пюре', count: 4 },
-    ],
-    untried_dishes: [
-      { name: 'Греческий салат', category: 'salad' as const },
-      { name: 'Уха', category: 'soup' as const },
-    ],
-  };
+  const stats = sampleStats();
   // The request the generator sends, byte for byte the same fields, for the raw baseline.
   const body = JSON.stringify({
     contents: [{ parts: [{ text: buildPrompt(stats) }], role: 'user' }],

@@ -3,6 +3,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
+import { sampleRecord } from '@mealwise/recs/testing';
 import fc from 'fast-check';
 import { seedUser } from './support/fixtures.ts';
 import {
@@ -10,7 +11,6 @@ import {
   BOT_TOKEN,
   type Harness,
   leakedSecrets,
-  record,
   SERVICE_TOKEN,
   startHarness,
 } from './support/harness.ts';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   t = await createMigratedTestDatabase();
   await seedUser(t.db, 7, { orders: 6 });
   h = await startHarness({ db: t.db });
-  await h.cache.put(42, record());
+  await h.cache.put(42, sampleRecord());
   server = createServer(h.app.listener).listen(0, '127.0.0.1');
   await once(server, 'listening');
   port = (server.address() as AddressInfo).port;

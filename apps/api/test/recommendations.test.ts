@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
 import { recommendationMissSchema } from '@mealwise/recs';
+import { sampleRecord } from '@mealwise/recs/testing';
 import request from 'supertest';
 import { seedUser } from './support/fixtures.ts';
-import { BOT_TOKEN, type Harness, leakedSecrets, record, service, startHarness } from './support/harness.ts';
+import { BOT_TOKEN, type Harness, leakedSecrets, service, startHarness } from './support/harness.ts';
 import { initDataFor } from './support/telegram.ts';
 
 const ACTIVE = 1001;
@@ -40,7 +41,7 @@ describe.each([
   ['Express route', () => express],
 ])('GET recommendations (%s)', (_label, harness) => {
   it('serves a cached record byte for byte, with ETag and Cache-Control', async () => {
-    const stored = await harness().cache.put(42, record());
+    const stored = await harness().cache.put(42, sampleRecord());
     const res = await request(harness().app.listener).get(RECS(42)).set(service);
     expect(res.status).toBe(200);
     expect(res.text).toBe(stored);
@@ -51,7 +52,7 @@ describe.each([
   });
 
   it('answers 304 to If-None-Match with the current ETag, 200 once the record changed', async () => {
-    await harness().cache.put(43, record());
+    await harness().cache.put(43, sampleRecord());
     const first = await request(harness().app.listener).get(RECS(43)).set(service);
     const etag = first.headers.etag as string;
     const again = await request(harness().app.listener)
@@ -62,7 +63,7 @@ describe.each([
     expect(again.text).toBe('');
     expect(again.headers.etag).toBe(etag);
 
-    await harness().cache.put(43, record({ summary: 'Новый итог.' }));
+    await harness().cache.put(43, sampleRecord({ summary: 'Новый итог.' }));
     const changed = await request(harness().app.listener)
       .get(RECS(43))
       .set(service)
@@ -73,15 +74,15 @@ describe.each([
   });
 
   it('serves a stale record (kept after a failed generation) with stale: true', async () => {
-    await harness().cache.put(44, record({ stale: true }));
+    await harness().cache.put(44, sampleRecord({ stale: true }));
     const res = await request(harness().app.listener).get(RECS(44)).set(service);
     expect(res.status).toBe(200);
     expect(res.body.stale).toBe(true);
-    expect(res.body.summary).toBe(record().summary);
+    expect(res.body.summary).toBe(sampleRecord().summary);
   });
 
   it('keeps a sane incoming x-request-id and replaces an insane one', async () => {
-    await harness().cache.put(45, record());
+    await harness().cache.put(45, sampleRecord());
     const kept = await request(harness().app.listener)
       .get(RECS(45))
       .set(service)
@@ -175,21 +176,21 @@ describe('tgid validation', () => {
   });
 
   it('accepts the largest tgid, 2^52 - 1', async () => {
-    await h.cache.put(2 ** 52 - 1, record());
+    await h.cache.put(2 ** 52 - 1, sampleRecord());
     const res = await request(h.app.listener).get(RECS('4503599627370495')).set(service);
     expect(res.status).toBe(200);
-    expect(res.body.summary).toBe(record().summary);
+    expect(res.body.summary).toBe(sampleRecord().summary);
   });
 });
 
 describe('end users (Telegram initData)', () => {
   it('lets a user read his own recommendations and nobody else’s', async () => {
-    await h.cache.put(ACTIVE, record());
+    await h.cache.put(ACTIVE, sampleRecord());
     const own = await request(h.app.listener)
       .get(RECS(ACTIVE))
       .set('Authorization', `tma ${initDataFor(ACTIVE, BOT_TOKEN)}`);
     expect(own.status).toBe(200);
-    expect(own.body.summary).toBe(record().summary);
+    expect(own.body.summary).toBe(sampleRecord().summary);
 
     const other = await request(h.app.listener)
       .get(RECS(42))
@@ -228,7 +229,7 @@ describe('service tokens', () => {
     ['another scheme', 'Token abc'],
     ['Basic credentials', `Basic ${Buffer.from('a:b').toString('base64')}`],
   ])('answers 401 to %s', async (_label, authorization) => {
-    await h.cache.put(46, record());
+    await h.cache.put(46, sampleRecord());
     const req = request(h.app.listener).get(RECS(46));
     const res = await (authorization === undefined ? req : req.set('Authorization', authorization));
     expect(res.status).toBe(401);
@@ -236,7 +237,7 @@ describe('service tokens', () => {
   });
 
   it('accepts every token of API_TOKENS (rotation) and a lower-case scheme', async () => {
-    await h.cache.put(47, record());
+    await h.cache.put(47, sampleRecord());
     const [, second] = (await import('./support/harness.ts')).SECRETS;
     await request(h.app.listener).get(RECS(47)).set('Authorization', `bearer ${second}`).expect(200);
   });
@@ -280,8 +281,8 @@ describe('one set of headers on every path', () => {
     Object.fromEntries(Object.entries(headers).filter(([k]) => !volatile.has(k)));
 
   it('the hot path answers with exactly the headers of the Express route', async () => {
-    await h.cache.put(48, record());
-    await express.cache.put(48, record());
+    await h.cache.put(48, sampleRecord());
+    await express.cache.put(48, sampleRecord());
     const origin = { Origin: 'https://app.example.com' };
     const hot = await request(h.app.listener).get(RECS(48)).set(service).set(origin);
     const viaExpress = await request(express.app.listener).get(RECS(48)).set(service).set(origin);
@@ -299,8 +300,8 @@ describe('one set of headers on every path', () => {
   ] as const)(
     'the hot path answers %s with the headers of the Express route',
     async (_label, headers, status) => {
-      await h.cache.put(49, record());
-      await express.cache.put(49, record());
+      await h.cache.put(49, sampleRecord());
+      await express.cache.put(49, sampleRecord());
       const method = _label === 'a HEAD' ? 'head' : 'get';
       const hot = await request(h.app.listener)[method](RECS(49)).set(headers);
       const viaExpress = await request(express.app.listener)[method](RECS(49)).set(headers);

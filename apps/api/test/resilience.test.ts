@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDb } from '@mealwise/db';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
+import { sampleRecord } from '@mealwise/recs/testing';
 import { StatsService } from '@mealwise/stats';
 import { freePort } from '@mealwise/testing';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { seedUser } from './support/fixtures.ts';
-import { admin, type Harness, leakedSecrets, record, service, startHarness } from './support/harness.ts';
+import { admin, type Harness, leakedSecrets, service, startHarness } from './support/harness.ts';
 import { type OwnRedis, startOwnRedis } from './support/redis-server.ts';
 
 // A generous bound: the point is "answers instead of hanging", not speed (benchmarks measure that).
@@ -45,7 +46,7 @@ describe('Redis goes away', () => {
   });
 
   it('is ready while Redis and PostgreSQL answer', async () => {
-    await h.cache.put(501, record());
+    await h.cache.put(501, sampleRecord());
     const ready = await request(h.app.listener).get('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({
@@ -121,7 +122,7 @@ describe('PostgreSQL goes away', () => {
     const miss = await request(h.app.listener).get('/v1/users/500/recommendations').set(service);
     expect(miss.status).toBe(503);
     expect(miss.body.error.code).toBe('POSTGRES_UNAVAILABLE');
-    await h.cache.put(500, record());
+    await h.cache.put(500, sampleRecord());
     await request(h.app.listener).get('/v1/users/500/recommendations').set(service).expect(200);
   });
 });

@@ -1,9 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
+import { sampleRecord } from '@mealwise/recs/testing';
 import { closeRedis, createRedis, type Redis } from '@mealwise/redis';
 import { freePort, type Spawned, spawnNodeTs, waitFor } from '@mealwise/testing';
-import { ADMIN_TOKEN, record, SECRETS, SERVICE_TOKEN } from './support/harness.ts';
+import { ADMIN_TOKEN, SECRETS, SERVICE_TOKEN } from './support/harness.ts';
 import { type OwnRedis, startOwnRedis } from './support/redis-server.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   t = await createMigratedTestDatabase();
   redis = await startOwnRedis();
   client = createRedis(redis.url, { role: 'command' });
-  await client.set('recommendations:user:42', JSON.stringify(record()));
+  await client.set('recommendations:user:42', JSON.stringify(sampleRecord()));
 });
 
 afterAll(async () => {
@@ -97,7 +98,7 @@ describe('the api process', () => {
     expect(refused).toBe(true);
     const answered = await inFlight;
     expect(answered.status).toBe(200);
-    expect(JSON.parse(answered.body).summary).toBe(record().summary);
+    expect(JSON.parse(answered.body).summary).toBe(sampleRecord().summary);
 
     expect(await api.exited).toBe(0);
     expect(api.lines.some((l) => l.includes('"stopped"'))).toBe(true);

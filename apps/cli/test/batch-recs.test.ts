@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { RunSummaryStore } from '@mealwise/jobs';
-import { RecommendationCache, type RecommendationRecord } from '@mealwise/recs';
+import { RecommendationCache } from '@mealwise/recs';
+import { sampleRecord } from '@mealwise/recs/testing';
 import { closeRedis, createRedis } from '@mealwise/redis';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import { Queue, Worker } from 'bullmq';
@@ -31,21 +32,7 @@ async function run(argv: string[]) {
   return { code: exit, stdout, stderr };
 }
 
-const record: RecommendationRecord = {
-  summary: 'Много супов.',
-  tips: ['Добавьте салат.', 'Попробуйте «Солянка».'],
-  stats: {
-    orders_count: 6,
-    categories: { soup: 0.5, salad: 0.1, main: 0.3, extra: 0.1 },
-    unique_dishes: 4,
-    total_dishes_available: 40,
-    favorite_dishes: [{ name: 'Борщ', count: 3 }],
-    untried_dishes: [{ name: 'Солянка', category: 'soup' }],
-  },
-  generated_at: '2026-11-29T03:15:00.000Z',
-  model: 'gemini-2.5-flash-lite',
-  source: 'gemini',
-};
+const record = sampleRecord();
 
 afterAll(async () => {
   await deleteByPrefix(redis, `${bullPrefix}:`);
@@ -107,7 +94,7 @@ describe('mealwise recs', () => {
     expect(hit.code).toBe(0);
     expect(JSON.parse(hit.stdout)).toEqual({ tgid: base + 1, status: 'hit', record });
     const human = await run(['recs', 'show', String(base + 1)]);
-    expect(human.stdout).toContain('  • Попробуйте «Солянка».');
+    expect(human.stdout).toContain('  • Попробуйте «Греческий салат».');
 
     const miss = await run(['recs', 'show', String(base + 2), '--json']);
     expect(miss.code).toBe(1);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JOB_NAMES, type RunSummary, USER_JOB_OPTIONS, userJobId } from '@mealwise/jobs';
 import type { RecommendationRecord } from '@mealwise/recs';
+import { sampleRecord } from '@mealwise/recs/testing';
 import { E2e, logLines, type WorkerProcess } from './helpers/e2e.ts';
 
 let e: E2e;
@@ -12,22 +13,9 @@ let worker: WorkerProcess;
 let active: number[];
 let previous: RecommendationRecord;
 
-const yesterday = (tgid: number): RecommendationRecord => ({
-  summary: 'Вчерашняя сводка.',
-  tips: ['Вчерашний совет.', 'Ещё один.'],
-  stats: {
-    orders_count: 6,
-    categories: { soup: 0.5, salad: 0.1, main: 0.3, extra: 0.1 },
-    unique_dishes: 4,
-    total_dishes_available: 40,
-    favorite_dishes: [{ name: 'Борщ', count: 3 }],
-    untried_dishes: [],
-  },
-  generated_at: new Date(Date.now() - 86_400_000).toISOString(),
-  model: 'gemini-2.5-flash-lite',
-  source: 'gemini',
-  stats_hash: `old-${tgid}`,
-});
+// A day-old record whose hash cannot match today's statistics, so the worker regenerates it.
+const yesterday = (tgid: number): RecommendationRecord =>
+  sampleRecord({ generated_at: new Date(Date.now() - 86_400_000).toISOString(), stats_hash: `old-${tgid}` });
 
 beforeAll(async () => {
   e = await E2e.start({

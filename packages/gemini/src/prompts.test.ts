@@ -1,35 +1,20 @@
 import { describe, expect, it } from '@jest/globals';
-import type { UserStats } from '@mealwise/stats';
+import { sampleStats } from '@mealwise/recs/testing';
 import { buildPrompt, estimateTokens, quoteDishName } from './prompts.ts';
 
-const stats: UserStats = {
-  orders_count: 18,
-  categories: { soup: 0.35, salad: 0.25, main: 0.3, extra: 0.1 },
-  unique_dishes: 8,
-  total_dishes_available: 45,
-  favorite_dishes: [
-    { name: 'Борщ с курицей', count: 6 },
-    { name: 'Салат Цезарь', count: 5 },
-    { name: 'Котлета с пюре', count: 4 },
-    { name: 'Плов', count: 3 },
-    { name: 'Морс', count: 2 },
-  ],
-  untried_dishes: [
-    { name: 'Греческий салат', category: 'salad' },
-    { name: 'Оливье', category: 'salad' },
-    { name: 'Уха', category: 'soup' },
-  ],
-};
+const stats = sampleStats();
 
 describe('buildPrompt', () => {
   it('carries the seed statistics, shares, unique of total, top-5 and untried dishes', () => {
     const p = buildPrompt(stats);
     expect(p).toContain('Статистика за 30 дней:');
     expect(p).toContain('- Всего заказов: 18');
-    expect(p).toContain('супы 35%, салаты 25%, основные блюда 30%, дополнительно 10%');
+    expect(p).toContain('супы 35%, салаты 15%, основные блюда 40%, дополнительно 10%');
     expect(p).toContain('- Уникальных блюд заказано: 8 из 45');
     expect(p).toContain('"Борщ с курицей" ×6; "Салат Цезарь" ×5; "Котлета с пюре" ×4; "Плов" ×3; "Морс" ×2');
-    expect(p).toContain('"Греческий салат" (салат); "Оливье" (салат); "Уха" (суп)');
+    expect(p).toContain(
+      '- Не пробовал(а) из меню: "Греческий салат" (салат); "Оливье" (салат); "Уха" (суп); "Рыба на пару" (основное); "Компот" (дополнительно)\n',
+    );
     expect(p).toContain('1 предложение');
     expect(p).toContain('2-3 совета');
   });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { FaultKind } from '@mealwise/gemini-emulator';
+import { sampleStats } from '@mealwise/recs/testing';
 import { GenerationFailedError, InvalidAnswerError, type InvalidAnswerReason } from '../src/index.ts';
 import { type Harness, harness } from './helpers/setup.ts';
-import { sampleStats } from './helpers/stats.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

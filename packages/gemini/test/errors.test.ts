@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { type KeyState, startEmulator } from '@mealwise/gemini-emulator';
+import { sampleStats } from '@mealwise/recs/testing';
 import { freePort, waitFor } from '@mealwise/testing';
 import {
   BadRequestError,
@@ -15,7 +16,6 @@ import {
 import { makeKeys } from './helpers/fake-key-source.ts';
 import { sdkCall } from './helpers/sdk.ts';
 import { type Harness, harness, MODEL } from './helpers/setup.ts';
-import { sampleStats } from './helpers/stats.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

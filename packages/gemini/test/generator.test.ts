@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { NoCapacityError } from '@mealwise/key-pool';
+import { sampleStats } from '@mealwise/recs/testing';
 import { GenerationFailedError, TransientError } from '../src/index.ts';
 import { makeKeys } from './helpers/fake-key-source.ts';
 import { FALLBACK, type Harness, harness, MODEL } from './helpers/setup.ts';
-import { sampleStats } from './helpers/stats.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { sampleStats } from '@mealwise/recs/testing';
 import { GeminiError, GenerationFailedError } from '../src/index.ts';
 import { makeKeys } from './helpers/fake-key-source.ts';
 import { type Harness, harness } from './helpers/setup.ts';
-import { sampleStats } from './helpers/stats.ts';
 
 let h: Harness | undefined;
 afterEach(async () => {

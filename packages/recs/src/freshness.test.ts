@@ -1,24 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { isSkipCandidate, isUnchanged } from './freshness.ts';
-import type { RecommendationRecord } from './schema.ts';
+import { sampleRecord } from './testing.ts';
 
 const now = Date.parse('2026-11-29T03:00:00Z');
-const rec: RecommendationRecord = {
-  summary: 's',
-  tips: ['a', 'b'],
-  stats: {
-    orders_count: 1,
-    categories: { soup: 1, salad: 0, main: 0, extra: 0 },
-    unique_dishes: 1,
-    total_dishes_available: 3,
-    favorite_dishes: [],
-    untried_dishes: [],
-  },
-  generated_at: '2026-11-28T03:00:00Z',
-  model: 'm',
-  source: 'gemini',
-  stats_hash: 'h1',
-};
+// A day older than `now`, with the hash the unchanged-stats check compares against.
+const rec = sampleRecord({ generated_at: '2026-11-28T03:00:00Z', stats_hash: 'h1' });
 const day = 86_400_000;
 
 describe('skip rules', () => {

@@ -3,28 +3,14 @@ import { closeRedis, createRedis } from '@mealwise/redis';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import { RecommendationCache } from '../src/cache.ts';
 import type { RecommendationRecord } from '../src/schema.ts';
+import { sampleRecord } from '../src/testing.ts';
 
 const redis = createRedis(TEST_REDIS_URL, { role: 'command' });
 const prefix = `${uniquePrefix('recs')}:recommendations:user:`;
 const cache = new RecommendationCache({ redis, ttlSeconds: 600, keyPrefix: prefix });
 
-const record: RecommendationRecord = {
-  summary: 'Много супов, мало салатов.',
-  tips: ['Добавьте салат.', 'Попробуйте «Солянка».'],
-  stats: {
-    orders_count: 6,
-    categories: { soup: 0.5, salad: 0.1, main: 0.3, extra: 0.1 },
-    unique_dishes: 4,
-    total_dishes_available: 40,
-    favorite_dishes: [{ name: 'Борщ', count: 3 }],
-    untried_dishes: [{ name: 'Солянка', category: 'soup' }],
-  },
-  generated_at: '2026-11-29T03:15:00.000Z',
-  model: 'gemini-2.5-flash-lite',
-  source: 'gemini',
-  stats_hash: 'abcdef0123456789',
-  run_id: '2026-11-29',
-};
+// The hash and run id are set so the round trip covers the optional fields too.
+const record = sampleRecord({ stats_hash: 'abcdef0123456789', run_id: '2026-11-29' });
 
 afterAll(async () => {
   await deleteByPrefix(redis, prefix);

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import type { Database } from '@mealwise/db';
 import { RecsProducer, RunSummaryStore } from '@mealwise/jobs';
 import { createLogger } from '@mealwise/logging';
-import { RecommendationCache, type RecommendationRecord } from '@mealwise/recs';
+import { RecommendationCache } from '@mealwise/recs';
 import { closeRedis, createRedis, type Redis } from '@mealwise/redis';
 import { StatsService } from '@mealwise/stats';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
@@ -94,25 +94,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       if (redis.status === 'ready') await deleteByPrefix(redis, `${prefix}:`);
       await closeRedis(redis);
     },
-  };
-}
-
-export function record(overrides: Partial<RecommendationRecord> = {}): RecommendationRecord {
-  return {
-    summary: 'Чаще всего вы выбираете супы (50%).',
-    tips: ['Добавьте салат.', 'Попробуйте «Морс».'],
-    stats: {
-      orders_count: 7,
-      categories: { soup: 0.5, salad: 0, main: 0.5, extra: 0 },
-      unique_dishes: 2,
-      total_dishes_available: 4,
-      favorite_dishes: [{ name: 'Борщ', count: 7 }],
-      untried_dishes: [{ name: 'Морс', category: 'extra' }],
-    },
-    generated_at: '2026-11-28T03:00:00.000Z',
-    model: 'gemini-2.5-flash-lite',
-    source: 'gemini',
-    ...overrides,
   };
 }
 
