@@ -1,32 +1,12 @@
 // End to end: what the worker does when Gemini has no capacity for it — the day's quota gone,
 // every key invalid, the model unknown. It must pause (no spinning, no attempts burned), say so
 // once per check, and resume by itself when capacity comes back.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { seedDemoData } from '@mealwise/db';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
+import { describe, expect, it } from '@jest/globals';
 import { deleteByPrefix, waitFor } from '@mealwise/testing';
-import { E2e, logLines, sleep, type WorkerProcess } from './helpers/e2e.ts';
+import { type E2e, logLines, sleep, type WorkerProcess } from './helpers/e2e.ts';
+import { useSharedDatabase } from './helpers/shared-database.ts';
 
-let db: MigratedTestDatabase;
-let active: number[];
-const opened: E2e[] = [];
-
-async function open(o: Parameters<typeof E2e.start>[0]): Promise<E2e> {
-  const e = await E2e.start({ ...o, db });
-  opened.push(e);
-  return e;
-}
-
-beforeAll(async () => {
-  db = await createMigratedTestDatabase();
-  await seedDemoData(db.url, { users: 150, seed: 11 });
-  active = await (await open({ projects: 1 })).activeUsers();
-}, 60_000);
-
-afterAll(async () => {
-  for (const e of opened) await e.close();
-  await db?.dispose();
-}, 60_000);
+const { active, open } = useSharedDatabase({ users: 150, seed: 11 });
 
 /**
  * Over the run's jobs: activations (BullMQ's `attemptsStarted`), and attempts burned — failed

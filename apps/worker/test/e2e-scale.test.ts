@@ -1,31 +1,11 @@
 // End to end with several worker processes: shared limits never overrun, every user done once,
 // a SIGKILLed worker loses nobody, SIGTERM stops within its bound and requeues what was in flight.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { seedDemoData } from '@mealwise/db';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
+import { describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mealwise/testing';
-import { E2e, logLines, MODEL, type WorkerProcess } from './helpers/e2e.ts';
+import { logLines, MODEL, type WorkerProcess } from './helpers/e2e.ts';
+import { useSharedDatabase } from './helpers/shared-database.ts';
 
-let db: MigratedTestDatabase;
-let active: number[];
-const opened: E2e[] = [];
-
-async function open(o: Parameters<typeof E2e.start>[0]): Promise<E2e> {
-  const e = await E2e.start({ ...o, db });
-  opened.push(e);
-  return e;
-}
-
-beforeAll(async () => {
-  db = await createMigratedTestDatabase();
-  await seedDemoData(db.url, { users: 100, seed: 5 });
-  active = await (await open({ projects: 1 })).activeUsers();
-}, 60_000);
-
-afterAll(async () => {
-  for (const e of opened) await e.close();
-  await db?.dispose();
-}, 60_000);
+const { active, open } = useSharedDatabase({ users: 100, seed: 5 });
 
 /** tgids of the users a worker generated, from its `recommendation generated` log lines. */
 const generatedBy = (w: WorkerProcess) =>
