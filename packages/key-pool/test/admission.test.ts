@@ -3,20 +3,10 @@ import fc from 'fast-check';
 import { AllKeysExhaustedError, NoCapacityError } from '../src/errors.ts';
 import { quotaDayAt } from '../src/quota-day.ts';
 import type { Lease } from '../src/types.ts';
-import { fakeKeys, MODEL, PoolHarness, TestClock } from './helpers.ts';
+import { fakeKeys, MODEL, PoolHarness, refusal, TestClock } from './helpers.ts';
 
 const h = new PoolHarness();
 afterAll(() => h.close());
-
-async function refusal(p: Promise<unknown>): Promise<NoCapacityError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof NoCapacityError) return err;
-    throw err;
-  }
-  throw new Error('expected NoCapacityError');
-}
 
 describe('acquire', () => {
   it('hands out a lease whose raw key is never enumerable', async () => {

@@ -2,20 +2,10 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { dumpValues } from '@mealwise/testing';
 import { AllKeysExhaustedError, NoCapacityError } from '../src/errors.ts';
 import type { KeyPool } from '../src/pool.ts';
-import { captureLogger, fakeKeys, MODEL, PoolHarness, TestClock } from './helpers.ts';
+import { captureLogger, fakeKeys, MODEL, PoolHarness, refusal, TestClock } from './helpers.ts';
 
 const h = new PoolHarness();
 afterAll(() => h.close());
-
-async function refusal(p: Promise<unknown>): Promise<NoCapacityError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof NoCapacityError) return err;
-    throw err;
-  }
-  throw new Error('expected NoCapacityError');
-}
 
 const T0 = Date.parse('2026-05-01T12:00:00Z');
 const MIDNIGHT = Date.parse('2026-05-02T07:00:00Z');

@@ -3,11 +3,23 @@ import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '@mealwise/logging';
 import { createRedis, type Redis } from '@mealwise/redis';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
+import { NoCapacityError } from '../src/errors.ts';
 import { fingerprint, type PoolKey } from '../src/keys.ts';
 import type { KeyPoolOptions } from '../src/options.ts';
 import { KeyPool } from '../src/pool.ts';
 
 export const MODEL = 'gemini-2.5-flash-lite';
+
+/** The NoCapacityError `p` rejects with; fails the test if it resolves or rejects otherwise. */
+export async function refusal(p: Promise<unknown>): Promise<NoCapacityError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof NoCapacityError) return err;
+    throw err;
+  }
+  throw new Error('expected NoCapacityError');
+}
 
 /** A generated fake key (never shaped like a Google key). */
 export function fakeKey(project: string): PoolKey {
