@@ -5,9 +5,7 @@ import { sampleRecord } from '@mealwise/recs/testing';
 import { closeRedis, createRedis } from '@mealwise/redis';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import { Queue, Worker } from 'bullmq';
-import { commandModules } from '../src/commands/index.ts';
-import { cliConfig } from '../src/config.ts';
-import { runCli } from '../src/program.ts';
+import { run as runWith } from './run.ts';
 
 const bullPrefix = uniquePrefix('bull');
 const env = { REDIS_URL: TEST_REDIS_URL, BULL_PREFIX: bullPrefix };
@@ -17,20 +15,7 @@ const cache = new RecommendationCache({ redis, ttlSeconds: 600 });
 const seenRuns: string[] = [];
 const base = 9_000_000_000 + Math.floor(Math.random() * 1_000_000) * 10;
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const prev = process.exitCode;
-  process.exitCode = 0;
-  const code = await runCli(
-    argv,
-    { config: cliConfig(env), stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
-    commandModules,
-  );
-  const exit = code || Number(process.exitCode ?? 0);
-  process.exitCode = prev;
-  return { code: exit, stdout, stderr };
-}
+const run = (argv: string[]) => runWith(argv, env);
 
 const record = sampleRecord();
 

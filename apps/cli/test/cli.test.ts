@@ -1,19 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
-import { commandModules } from '../src/commands/index.ts';
-import { cliConfig } from '../src/config.ts';
-import { runCli } from '../src/program.ts';
-
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(
-    argv,
-    { config: cliConfig(env), stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
-    commandModules,
-  );
-  return { code, stdout, stderr };
-}
+import { run } from './run.ts';
 
 describe('mealwise cli', () => {
   let t: MigratedTestDatabase;

@@ -3,10 +3,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { fingerprint, KeyPool, type Lease, parseKeyList } from '@mealwise/key-pool';
 import { createRedis } from '@mealwise/redis';
 import { deleteByPrefix, spawnNodeTs, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
-import { commandModules } from '../src/commands/index.ts';
 import { formatDuration } from '../src/commands/pool.ts';
-import { cliConfig } from '../src/config.ts';
-import { runCli } from '../src/program.ts';
+import { run } from './run.ts';
 
 const redis = createRedis(TEST_REDIS_URL, { role: 'command' });
 const prefixes: string[] = [];
@@ -34,17 +32,6 @@ function poolEnv() {
     } as Record<string, string>,
     prefix,
   };
-}
-
-async function run(argv: string[], env: Record<string, string>) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(
-    argv,
-    { config: cliConfig(env), stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) },
-    commandModules,
-  );
-  return { code, stdout, stderr };
 }
 
 describe('mealwise pool', () => {
