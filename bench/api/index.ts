@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rulesAdvice } from '@mealwise/recs';
 import { sampleRecord, sampleStats } from '@mealwise/recs/testing';
-import { freePort, type Spawned, spawnNodeTs, spawnProcess, waitFor } from '@mealwise/testing';
+import { freePort, type Spawned, spawnNodeTs, spawnProcess, startOwnRedis, waitFor } from '@mealwise/testing';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { round, writeResult } from '../lib/result.ts';
@@ -91,20 +91,9 @@ process.on('exit', () => {
   for (const p of procs) p.kill('SIGTERM');
 });
 try {
-  const redisPort = await freePort();
-  const redisProc = spawnProcess('redis-server', [
-    '--port',
-    String(redisPort),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  procs.push(redisProc);
-  await redisProc.waitForLine('Ready to accept connections');
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const ownRedis = await startOwnRedis();
+  procs.push(ownRedis.process);
+  const redisUrl = ownRedis.url;
   const seed = new Redis(redisUrl);
   await seed.set(`recommendations:user:${TGID}`, RECORD);
   await seed.quit();

@@ -3,12 +3,11 @@ import { createDb } from '@mealwise/db';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
 import { sampleRecord } from '@mealwise/recs/testing';
 import { StatsService } from '@mealwise/stats';
-import { freePort } from '@mealwise/testing';
+import { freePort, type OwnRedis, startOwnRedis } from '@mealwise/testing';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { seedUser } from './support/fixtures.ts';
 import { admin, type Harness, leakedSecrets, service, startHarness } from './support/harness.ts';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.ts';
 
 // A generous bound: the point is "answers instead of hanging", not speed (benchmarks measure that).
 const ANSWERS_WITHIN_MS = 5_000;

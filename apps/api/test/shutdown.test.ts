@@ -3,9 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
 import { sampleRecord } from '@mealwise/recs/testing';
 import { closeRedis, createRedis, type Redis } from '@mealwise/redis';
-import { freePort, type Spawned, spawnNodeTs, waitFor } from '@mealwise/testing';
+import {
+  freePort,
+  type OwnRedis,
+  type Spawned,
+  spawnNodeTs,
+  startOwnRedis,
+  waitFor,
+} from '@mealwise/testing';
 import { ADMIN_TOKEN, SECRETS, SERVICE_TOKEN } from './support/harness.ts';
-import { type OwnRedis, startOwnRedis } from './support/redis-server.ts';
 
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
 
