@@ -11,27 +11,20 @@
 // (fan-out only), BENCH_BATCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/mealwise_bench_batch,
 // re-seeded every run), REDIS_URL; BENCH_BATCH_WORKER_ENV (JSON object of extra worker variables).
 import { createRedis } from '@mealwise/redis';
+import { intEnv } from '../lib/env.ts';
 import { type BenchRow, round, writeResult } from '../lib/result.ts';
 import { measureFanout } from './fanout.ts';
 import { runBatch } from './run.ts';
 
-const int = (name: string, fallback: number) => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got ${v})`);
-  return n;
-};
-
-const USERS = int('BENCH_BATCH_USERS', 20_000);
-const PROJECTS = int('BENCH_BATCH_PROJECTS', 10);
-const RPM = int('BENCH_BATCH_RPM', 60);
-const LATENCY = int('BENCH_BATCH_LATENCY_MS', 800);
-const JITTER = int('BENCH_BATCH_JITTER_MS', 400);
-const WORKERS = int('BENCH_BATCH_WORKERS', 2);
-const CONCURRENCY = int('BENCH_BATCH_CONCURRENCY', 16);
-const FANOUT_JOBS = int('BENCH_BATCH_FANOUT_JOBS', 100_000);
-const FANOUT_ROUNDS = int('BENCH_BATCH_FANOUT_ROUNDS', 3);
+const USERS = intEnv('BENCH_BATCH_USERS', 20_000);
+const PROJECTS = intEnv('BENCH_BATCH_PROJECTS', 10);
+const RPM = intEnv('BENCH_BATCH_RPM', 60);
+const LATENCY = intEnv('BENCH_BATCH_LATENCY_MS', 800);
+const JITTER = intEnv('BENCH_BATCH_JITTER_MS', 400);
+const WORKERS = intEnv('BENCH_BATCH_WORKERS', 2);
+const CONCURRENCY = intEnv('BENCH_BATCH_CONCURRENCY', 16);
+const FANOUT_JOBS = intEnv('BENCH_BATCH_FANOUT_JOBS', 100_000);
+const FANOUT_ROUNDS = intEnv('BENCH_BATCH_FANOUT_ROUNDS', 3);
 const SKIP_RUN = process.env.BENCH_BATCH_SKIP_RUN === '1';
 const DATABASE_URL =
   process.env.BENCH_BATCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mealwise_bench_batch';

@@ -10,20 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { createDb } from '@mealwise/db';
 import { StatsService } from '@mealwise/stats';
 import { sql } from 'kysely';
+import { intEnv } from '../lib/env.ts';
 import { type BenchRow, percentile, round, writeResult } from '../lib/result.ts';
 import { prepareDataset } from './dataset.ts';
 
-const int = (name: string, fallback: number) => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got ${v})`);
-  return n;
-};
-
-const USERS = int('BENCH_STATS_USERS', 100_000);
-const SEED = int('BENCH_STATS_SEED', 42);
-const SAMPLES = int('BENCH_STATS_SAMPLES', 2000);
+const USERS = intEnv('BENCH_STATS_USERS', 100_000);
+const SEED = intEnv('BENCH_STATS_SEED', 42);
+const SAMPLES = intEnv('BENCH_STATS_SAMPLES', 2000);
 const RESEED = process.env.BENCH_STATS_RESEED === '1';
 const URL_ = process.env.BENCH_STATS_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mealwise_bench';
 const MIN_ORDERS = 5;
