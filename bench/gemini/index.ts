@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { answerJsonSchema, buildPrompt, RecommendationGenerator } from '@mealwise/gemini';
 import type { CallOutcome, KeySource, Lease } from '@mealwise/key-pool';
-import { fingerprint } from '@mealwise/key-pool';
+import { createLease, fingerprint } from '@mealwise/key-pool';
 import { sampleStats } from '@mealwise/recs/testing';
 import { freePort, spawnNodeTs } from '@mealwise/testing';
 import autocannon from 'autocannon';
@@ -96,16 +96,17 @@ try {
   const source: KeySource = {
     async acquire(model: string): Promise<Lease> {
       const k = keys[next++ % keys.length]!;
-      const lease = {
-        fingerprint: fingerprint(k.key),
-        project: k.project,
-        model,
-        admittedAt: Date.now(),
-        id: randomUUID(),
-        reservedTokens: 0,
-      } as Lease;
-      Object.defineProperty(lease, 'key', { value: k.key, enumerable: false });
-      return lease;
+      return createLease(
+        {
+          fingerprint: fingerprint(k.key),
+          project: k.project,
+          model,
+          admittedAt: Date.now(),
+          id: randomUUID(),
+          reservedTokens: 0,
+        },
+        k.key,
+      );
     },
     async report(_lease: Lease, _outcome: CallOutcome): Promise<void> {},
   };

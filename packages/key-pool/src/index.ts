@@ -5,6 +5,7 @@ export { AllKeysExhaustedError, KeyPoolUnavailableError, NoCapacityError } from 
 export { acquireWithFallback } from './fallback.ts';
 export type { ParsedKeyList, PoolKey } from './keys.ts';
 export { fingerprint, KeyListError, parseKeyList } from './keys.ts';
+export { createLease } from './lease.ts';
 export type { KeyPoolOptions } from './options.ts';
 export type { ReportResult } from './pool.ts';
 export { KeyPool } from './pool.ts';

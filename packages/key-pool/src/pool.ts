@@ -5,6 +5,7 @@ import { Coalescer } from './coalesce.ts';
 import { AllKeysExhaustedError, KeyPoolUnavailableError, NoCapacityError } from './errors.ts';
 import { logEvent } from './events.ts';
 import type { PoolKey } from './keys.ts';
+import { createLease } from './lease.ts';
 import { assertModel, type KeyPoolOptions, projectArgs, validateOptions } from './options.ts';
 import { DayTableCache, dayTable } from './quota-day.ts';
 import { AcquireCode, PoolScripts, ReportCode } from './scripts.ts';
@@ -170,16 +171,18 @@ export class KeyPool implements KeySource {
     batch.forEach((b, i) => {
       if (i < admitted) {
         const fp = String(reply[4 + i * 3]);
-        const lease = {
-          fingerprint: fp,
-          project: String(reply[5 + i * 3]),
-          model,
-          admittedAt: now,
-          id: `${this.#idPrefix}${first + i}`,
-          reservedTokens: Number(reply[6 + i * 3]),
-        } as Lease;
-        // Non-enumerable: JSON.stringify, util.inspect and loggers never show the secret.
-        Object.defineProperty(lease, 'key', { value: this.#rawKeys.get(fp), enumerable: false });
+        const lease = createLease(
+          {
+            fingerprint: fp,
+            project: String(reply[5 + i * 3]),
+            model,
+            admittedAt: now,
+            id: `${this.#idPrefix}${first + i}`,
+            reservedTokens: Number(reply[6 + i * 3]),
+          },
+          // The script only admits configured fingerprints, whose keys are all in the map.
+          this.#rawKeys.get(fp) as string,
+        );
         b.resolve(lease);
       } else if (code === AcquireCode.QUOTA_EXHAUSTED) {
         b.reject(new AllKeysExhaustedError(model, retryAt, now));

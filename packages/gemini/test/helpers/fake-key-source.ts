@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CallOutcome, KeySource, Lease } from '@mealwise/key-pool';
-import { fingerprint, NoCapacityError } from '@mealwise/key-pool';
+import { createLease, fingerprint, NoCapacityError } from '@mealwise/key-pool';
 
 export interface FakeKey {
   key: string;
@@ -55,15 +55,17 @@ export class FakeKeySource implements KeySource {
       throw new NoCapacityError(allDay ? 'quota_exhausted' : 'rate_limited', model, Date.now() + 60_000);
     }
     const k = usable[this.#next++ % usable.length]!;
-    const lease = {
-      fingerprint: k.fingerprint,
-      project: k.project,
-      model,
-      admittedAt: Date.now(),
-      id: randomUUID(),
-      reservedTokens: 0,
-    } as Lease;
-    Object.defineProperty(lease, 'key', { value: k.key, enumerable: false });
+    const lease = createLease(
+      {
+        fingerprint: k.fingerprint,
+        project: k.project,
+        model,
+        admittedAt: Date.now(),
+        id: randomUUID(),
+        reservedTokens: 0,
+      },
+      k.key,
+    );
     this.leases.push({ fingerprint: k.fingerprint, project: k.project, model });
     return lease;
   }
