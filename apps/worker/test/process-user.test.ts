@@ -1,11 +1,11 @@
 // How a user job ends when something other than a clean generation happens: the run summary and
 // the cache are real (Redis); the statistics source and the generator are scripted.
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { GenerationFailedError, TransientError } from '@mealwise/gemini';
 import { RunSummaryStore, USER_JOB_OPTIONS, type UserJobData } from '@mealwise/jobs';
-import { createLogger } from '@mealwise/logging';
-import { RecommendationCache, type RecommendationRecord } from '@mealwise/recs';
+import { captureLogger } from '@mealwise/logging/testing';
+import { RecommendationCache } from '@mealwise/recs';
+import { sampleRecord, sampleStats } from '@mealwise/recs/testing';
 import { closeRedis, createRedis } from '@mealwise/redis';
 import { UserNotFoundError, type UserStats } from '@mealwise/stats';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
@@ -21,39 +21,14 @@ afterAll(async () => {
   await closeRedis(redis);
 });
 
-const stats: UserStats = {
-  orders_count: 9,
-  categories: { soup: 0.4, salad: 0.1, main: 0.4, extra: 0.1 },
-  unique_dishes: 5,
-  total_dishes_available: 40,
-  favorite_dishes: [{ name: 'Борщ', count: 4 }],
-  untried_dishes: [{ name: 'Греческий салат', category: 'salad' }],
-};
-
-const previous: RecommendationRecord = {
-  summary: 'Вчера.',
-  tips: ['Совет.', 'Ещё.'],
-  stats,
-  generated_at: '2026-11-28T03:10:00.000Z',
-  model: 'gemini-2.5-flash-lite',
-  source: 'gemini',
-  stats_hash: 'old',
-};
+const stats = sampleStats();
+// Yesterday's record, kept (marked stale) when today's generation fails.
+const previous = sampleRecord({ stats, generated_at: '2026-11-28T03:10:00.000Z', stats_hash: 'old' });
 
 let nextTgid = 7_000_000_000;
 
 function setup(o: { stats?: () => Promise<UserStats>; generate?: () => Promise<never> }) {
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    service: 'test',
-    level: 'debug',
-    stream: new Writable({
-      write(chunk, _e, cb) {
-        lines.push(JSON.parse(String(chunk)));
-        cb();
-      },
-    }),
-  });
+  const { logger, lines } = captureLogger();
   const cache = new RecommendationCache({ redis, ttlSeconds: 600, keyPrefix: `${ns}recommendations:user:` });
   const runs = new RunSummaryStore({ redis, prefix: `${ns}recs:` });
   const deps: UserJobDeps = {

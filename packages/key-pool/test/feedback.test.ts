@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { captureLogger } from '@mealwise/logging/testing';
 import { dumpValues } from '@mealwise/testing';
 import { AllKeysExhaustedError, NoCapacityError } from '../src/errors.ts';
 import type { KeyPool } from '../src/pool.ts';
-import { captureLogger, fakeKeys, MODEL, PoolHarness, refusal, TestClock } from './helpers.ts';
+import { fakeKeys, MODEL, PoolHarness, refusal, TestClock } from './helpers.ts';
 
 const h = new PoolHarness();
 afterAll(() => h.close());
@@ -109,10 +110,9 @@ describe('report: 429 per minute or without details', () => {
       at: T0,
     });
     expect(events[1]!.fingerprints!.sort()).toEqual(keys.map((k) => k.fingerprint).sort());
-    const logged = lines.map((l) => JSON.parse(l));
-    expect(logged.filter((l) => l.event === 'cooling')).toHaveLength(1);
-    expect(logged.filter((l) => l.event === 'available')).toHaveLength(1);
-    expect(logged.find((l) => l.event === 'cooling')).toMatchObject({
+    expect(lines.filter((l) => l.event === 'cooling')).toHaveLength(1);
+    expect(lines.filter((l) => l.event === 'available')).toHaveLength(1);
+    expect(lines.find((l) => l.event === 'cooling')).toMatchObject({
       level: 'warn',
       module: 'key-pool',
       fingerprint: lease.fingerprint,
@@ -261,7 +261,7 @@ describe('secrets', () => {
   }
 
   it('no raw key in any Redis value or key name, nor in any log line', async () => {
-    const { logger, lines } = captureLogger();
+    const { logger, raw } = captureLogger();
     const clock = new TestClock(T0);
     const keys = fakeKeys(3, 2);
     const pool = h.pool({
@@ -273,10 +273,10 @@ describe('secrets', () => {
     await exercise(pool, clock);
     const values = await dumpValues(h.redis, pool.prefix);
     expect(values.length).toBeGreaterThan(10);
-    expect(lines.length).toBeGreaterThan(3);
-    const everything = [...values, ...lines].join('\n');
+    expect(raw.length).toBeGreaterThan(3);
+    const everything = [...values, ...raw].join('\n');
     for (const k of keys) expect(everything).not.toContain(k.key);
     // ...while the fingerprints are there to identify the keys.
-    expect(lines.some((l) => keys.some((k) => l.includes(k.fingerprint)))).toBe(true);
+    expect(raw.some((l) => keys.some((k) => l.includes(k.fingerprint)))).toBe(true);
   });
 });

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '@mealwise/logging';
 import { createRedis, type Redis } from '@mealwise/redis';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
 import { NoCapacityError } from '../src/errors.ts';
@@ -47,18 +45,6 @@ export class TestClock {
   advance(ms: number): void {
     this.t += ms;
   }
-}
-
-/** Captures a logger's JSON lines. */
-export function captureLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { logger: createLogger({ service: 'test', level: 'debug', stream }), lines };
 }
 
 /** One Redis connection per test file plus a fresh prefix per pool; everything deleted afterwards. */

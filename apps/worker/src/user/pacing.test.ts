@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { createLogger } from '@mealwise/logging';
+import { captureLogger } from '@mealwise/logging/testing';
 import { RateLimitError } from 'bullmq';
 import { generationDeadlineFor } from '../build.ts';
 import { lockDurationFor } from '../service.ts';
@@ -26,17 +25,7 @@ function fakeQueue(clock: { now: number }) {
 function setup() {
   const clock = { now: 1_000_000 };
   const queue = fakeQueue(clock);
-  const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({
-    service: 'test',
-    level: 'debug',
-    stream: new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(JSON.parse(String(chunk)));
-        cb();
-      },
-    }),
-  });
+  const { logger, lines } = captureLogger();
   const paused: string[] = [];
   const pacing = new Pacing({
     queue,
