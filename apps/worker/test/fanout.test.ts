@@ -7,7 +7,8 @@ import {
   type UserJobData,
 } from '@mealwise/jobs';
 import { silentLogger } from '@mealwise/logging';
-import { RecommendationCache, statsHash } from '@mealwise/recs';
+import { RecommendationCache, type RecommendationRecord, statsHash } from '@mealwise/recs';
+import { sampleRecord, sampleStats } from '@mealwise/recs/testing';
 import { closeRedis, createRedis } from '@mealwise/redis';
 import type { ActiveUsersQuery, UserStats } from '@mealwise/stats';
 import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing';
@@ -46,14 +47,7 @@ function source(
 }
 
 /** Statistics of a user: orders = tgid % 7 + 5, so they differ between users and are stable. */
-const statsOf = (tgid: number): UserStats => ({
-  orders_count: (tgid % 7) + 5,
-  categories: { soup: 0.25, salad: 0.25, main: 0.25, extra: 0.25 },
-  unique_dishes: 4,
-  total_dishes_available: 40,
-  favorite_dishes: [{ name: 'Борщ', count: 2 }],
-  untried_dishes: [],
-});
+const statsOf = (tgid: number): UserStats => sampleStats({ orders_count: (tgid % 7) + 5 });
 
 function setup(tgids: number[], failAfterPages?: number) {
   const prefix = uniquePrefix('bull');
@@ -153,16 +147,13 @@ describe('runFanout', () => {
   it('counts users unchanged since a fresh Gemini record as skipped without adding their jobs', async () => {
     const tgids = range(30);
     const { batchQueue, userQueue, runs, deps, cache, statsCalls } = setup(tgids);
-    const record = (tgid: number, over: object = {}) => ({
-      summary: 's',
-      tips: ['a', 'b'],
-      stats: statsOf(tgid),
-      generated_at: new Date(Date.now() - 3_600_000).toISOString(),
-      model: 'm',
-      source: 'gemini' as const,
-      stats_hash: statsHash(statsOf(tgid)),
-      ...over,
-    });
+    const record = (tgid: number, over: Partial<RecommendationRecord> = {}) =>
+      sampleRecord({
+        stats: statsOf(tgid),
+        generated_at: new Date(Date.now() - 3_600_000).toISOString(),
+        stats_hash: statsHash(statsOf(tgid)),
+        ...over,
+      });
     // 0–9 unchanged; 10–14 changed since; 15–19 rules; 20–24 stale; 25–29 no record.
     for (const [i, t] of tgids.entries()) {
       if (i < 10) await cache.put(t, record(t));
@@ -182,15 +173,14 @@ describe('runFanout', () => {
     const tgids = range(5);
     const { batchQueue, runs, deps, cache } = setup(tgids);
     for (const t of tgids) {
-      await cache.put(t, {
-        summary: 's',
-        tips: ['a', 'b'],
-        stats: statsOf(t),
-        generated_at: new Date().toISOString(),
-        model: 'm',
-        source: 'gemini',
-        stats_hash: statsHash(statsOf(t)),
-      });
+      await cache.put(
+        t,
+        sampleRecord({
+          stats: statsOf(t),
+          generated_at: new Date().toISOString(),
+          stats_hash: statsHash(statsOf(t)),
+        }),
+      );
     }
     const r = await runFanout(await batchQueue.add('batch', { runId: 'allquiet', trigger: 'manual' }), deps);
     expect(r).toMatchObject({ enqueued: 5, skipped: 5, finished: true });
