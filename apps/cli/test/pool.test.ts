@@ -64,7 +64,9 @@ describe('mealwise pool', () => {
     const byProject = (p: string) => leases.find((l) => l.project.startsWith(p))!;
     await pool.report(byProject('projB'), { kind: 'rate_limited', scope: 'day' });
     await pool.report(byProject('key-'), { kind: 'invalid_key', reason: 'API_KEY_INVALID' });
-    await pool.report(byProject('projA'), { kind: 'rate_limited', scope: 'minute', retryDelayMs: 30_000 });
+    // A retry delay beyond the window's own end, so the cooldown is the later of projA's two blocks
+    // whatever the random jitter: the 'why' column lists the blocks latest first.
+    await pool.report(byProject('projA'), { kind: 'rate_limited', scope: 'minute', retryDelayMs: 90_000 });
 
     const r = await run(['pool', 'status'], env);
     expect(r.code).toBe(0);
