@@ -211,7 +211,11 @@ async function generateFor(ctx: JobContext, stats: UserStats): Promise<UserJobRe
   const deadline = AbortSignal.timeout(deps.jobTimeoutMs);
   const callSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
   try {
-    const g = await deps.generator.generateRecommendation(stats, { signal: callSignal, tgid });
+    const g = await deps.generator.generateRecommendation(stats, {
+      signal: callSignal,
+      tgid,
+      ...(runId ? { runId } : {}),
+    });
     const record: RecommendationRecord = {
       summary: g.summary,
       tips: g.tips,
