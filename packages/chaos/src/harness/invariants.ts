@@ -1,0 +1,191 @@
+// What every scenario asserts after its run (issue 8): every active user ends with a record —
+// `gemini` from this run, or `stale`/`rules` where Gemini truly failed —, the run summary adds up
+// and agrees with the records, no user was generated twice for the run, the emulator saw no
+// overrun. `problems` lists every violation in words (empty = all good), so one
+// `expect(inv.problems).toEqual([])` shows everything that went wrong at once.
+import type { EmulatorStats } from '@mealwise/gemini-emulator';
+import type { RunSummary, RunSummaryStore } from '@mealwise/jobs';
+import type { Redis } from '@mealwise/redis';
+
+export interface Invariants {
+  runId: string;
+  /** Active users (all seeded users). */
+  users: number;
+  /** Users whose record is a Gemini record written by this run. */
+  gemini: number;
+  /** Users who kept an earlier record marked stale. */
+  stale: number;
+  /** Users with rules-based advice. */
+  rules: number;
+  /** Users with some other record (a Gemini record of another run, not marked stale). */
+  other: number;
+  /** Users without any record. */
+  missing: number;
+  /** The run summary's failed count (users whose generation failed for good). */
+  failed: number;
+  /** Users generated more than once for this run (per-run generation markers in the worker logs). */
+  duplicates: number;
+  duplicateTgids: number[];
+  /** `recommendation generated` markers of this run across every worker's log. */
+  generations: number;
+  /** generateContent requests answered 200 `ok` at the emulator (all runs of the stack). */
+  okCalls: number;
+  /** Requests over a project+model's RPM in a rolling 60 s window, plus per-minute 429s. */
+  overruns: number;
+  summaryAddsUp: boolean;
+  summary: RunSummary | null;
+  problems: string[];
+}
+
+interface Record_ {
+  source?: string;
+  stale?: boolean;
+  run_id?: string;
+}
+
+/**
+ * Per-run generation markers: tgid → count, from the JSON log lines of every worker process of the
+ * stack (killed ones included). The generator logs `recommendation generated` with tgid and runId
+ * once per answer it accepted, so two markers for one user and run are two generations.
+ */
+export function generationMarkers(
+  workerLines: readonly (readonly string[])[],
+  runId: string,
+): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const lines of workerLines) {
+    for (const line of lines) {
+      if (!line.includes('"recommendation generated"') || !line.includes(runId)) continue;
+      try {
+        const l = JSON.parse(line) as { message?: string; runId?: string; tgid?: number };
+        if (l.message !== 'recommendation generated' || l.runId !== runId) continue;
+        const t = Number(l.tgid);
+        counts.set(t, (counts.get(t) ?? 0) + 1);
+      } catch {
+        // a line cut by a SIGKILL
+      }
+    }
+  }
+  return counts;
+}
+
+/** Overruns at the emulator: requests over RPM in any rolling 60 s window, and per-minute 429s. */
+export function overrunsOf(
+  stats: EmulatorStats,
+  rpmOf: (project: string, model: string) => number | undefined,
+) {
+  let over = 0;
+  for (const [project, models] of Object.entries(stats.quotas)) {
+    for (const [model, q] of Object.entries(models)) {
+      const rpm = rpmOf(project, model);
+      if (rpm !== undefined) over += Math.max(0, q.maxRequestsPerMinute - rpm);
+    }
+  }
+  return over + (stats.byReason.RATE_LIMIT_MINUTE ?? 0);
+}
+
+export async function checkInvariants(o: {
+  runId: string;
+  tgids: number[];
+  redis: Redis;
+  runs: RunSummaryStore;
+  /** Every worker process's output lines (killed ones included). */
+  workerLogs: readonly (readonly string[])[];
+  emulatorStats: () => Promise<EmulatorStats>;
+  /** Key prefix of records (RECS_REDIS_NAMESPACE + `recommendations:user:`). */
+  recordPrefix?: string;
+  /** The emulator's RPM per project+model (for overruns; without it only 429s count). */
+  rpmOf?: (project: string, model: string) => number | undefined;
+}): Promise<Invariants> {
+  const { runId, tgids } = o;
+  const prefix = o.recordPrefix ?? 'recommendations:user:';
+  const problems: string[] = [];
+  let gemini = 0;
+  let stale = 0;
+  let rules = 0;
+  let other = 0;
+  let missing = 0;
+  const missingTgids: number[] = [];
+  for (let i = 0; i < tgids.length; i += 500) {
+    const chunk = tgids.slice(i, i + 500);
+    const values = await o.redis.mget(...chunk.map((t) => `${prefix}${t}`));
+    values.forEach((v, j) => {
+      if (v === null) {
+        missing++;
+        missingTgids.push(chunk[j]!);
+        return;
+      }
+      const r = JSON.parse(v) as Record_;
+      if (r.stale) stale++;
+      else if (r.source === 'rules') rules++;
+      else if (r.source === 'gemini' && r.run_id === runId) gemini++;
+      else other++;
+    });
+  }
+  if (missing)
+    problems.push(`${missing} users without a record (e.g. ${missingTgids.slice(0, 5).join(', ')})`);
+  if (other) problems.push(`${other} users with a record neither from this run nor stale/rules`);
+
+  const summary = await o.runs.get(runId);
+  let summaryAddsUp = false;
+  if (!summary) problems.push(`no run summary for ${runId}`);
+  else {
+    const s = summary;
+    const checks: [boolean, string][] = [
+      [s.finished_at !== null, 'run not finished'],
+      [s.total === tgids.length, `total ${s.total} ≠ ${tgids.length} active users`],
+      [s.enqueued === s.total, `enqueued ${s.enqueued} ≠ total ${s.total}`],
+      [
+        s.succeeded + s.skipped + s.failed === s.enqueued,
+        `succeeded ${s.succeeded} + skipped ${s.skipped} + failed ${s.failed} ≠ enqueued ${s.enqueued}`,
+      ],
+      [
+        s.fallback === s.fallback_stale + s.fallback_rules,
+        `fallback ${s.fallback} ≠ stale ${s.fallback_stale} + rules ${s.fallback_rules}`,
+      ],
+      [s.failed === s.fallback, `${s.failed - s.fallback} failed users got no fallback record`],
+    ];
+    for (const [ok, msg] of checks) if (!ok) problems.push(`summary: ${msg}`);
+    summaryAddsUp = checks.every(([ok]) => ok);
+    // The summary agrees with the records.
+    if (s.succeeded + s.skipped !== gemini)
+      problems.push(
+        `summary says ${s.succeeded} succeeded + ${s.skipped} skipped, records show ${gemini} gemini`,
+      );
+    if (s.fallback_stale !== stale)
+      problems.push(`summary says ${s.fallback_stale} stale, records show ${stale}`);
+    if (s.fallback_rules !== rules)
+      problems.push(`summary says ${s.fallback_rules} rules, records show ${rules}`);
+  }
+
+  const markers = generationMarkers(o.workerLogs, runId);
+  const duplicateTgids = [...markers.entries()].filter(([, n]) => n > 1).map(([t]) => t);
+  if (duplicateTgids.length)
+    problems.push(
+      `${duplicateTgids.length} users generated more than once (e.g. ${duplicateTgids.slice(0, 5).join(', ')})`,
+    );
+  const generations = [...markers.values()].reduce((a, b) => a + b, 0);
+
+  const stats = await o.emulatorStats();
+  const overruns = overrunsOf(stats, o.rpmOf ?? (() => undefined));
+  if (overruns) problems.push(`${overruns} overruns at the emulator`);
+
+  return {
+    runId,
+    users: tgids.length,
+    gemini,
+    stale,
+    rules,
+    other,
+    missing,
+    failed: summary?.failed ?? 0,
+    duplicates: duplicateTgids.length,
+    duplicateTgids,
+    generations,
+    okCalls: stats.byReason.ok ?? 0,
+    overruns,
+    summaryAddsUp,
+    summary,
+    problems,
+  };
+}
