@@ -30,7 +30,9 @@ export interface Invariants {
   generations: number;
   /** generateContent requests answered 200 `ok` at the emulator (all runs of the stack). */
   okCalls: number;
-  /** Requests over a project+model's RPM in a rolling 60 s window, plus per-minute 429s. */
+  /** Day-quota 429s at the emulator (expected only where a scenario exhausts a quota). */
+  rateLimitedDay: number;
+  /** Per-minute (request or token) 429s plus admissions over RPM in a rolling 60 s window. */
   overruns: number;
   summaryAddsUp: boolean;
   summary: RunSummary | null;
@@ -69,7 +71,11 @@ export function generationMarkers(
   return counts;
 }
 
-/** Overruns at the emulator: requests over RPM in any rolling 60 s window, and per-minute 429s. */
+/**
+ * Overruns at the emulator — the pool's own pacing failing: per-minute and per-minute-token 429s,
+ * plus admissions over RPM in any rolling 60 s window. Day-quota 429s (`RATE_LIMIT_DAY`) are not
+ * overruns: a quota used up behind the pool's back is discovered that way (scenario 5).
+ */
 export function overrunsOf(
   stats: EmulatorStats,
   rpmOf: (project: string, model: string) => number | undefined,
@@ -78,10 +84,10 @@ export function overrunsOf(
   for (const [project, models] of Object.entries(stats.quotas)) {
     for (const [model, q] of Object.entries(models)) {
       const rpm = rpmOf(project, model);
-      if (rpm !== undefined) over += Math.max(0, q.maxRequestsPerMinute - rpm);
+      if (rpm !== undefined) over += Math.max(0, q.maxAdmittedPerMinute - rpm);
     }
   }
-  return over + (stats.byReason.RATE_LIMIT_MINUTE ?? 0);
+  return over + (stats.byReason.RATE_LIMIT_MINUTE ?? 0) + (stats.byReason.RATE_LIMIT_TOKENS ?? 0);
 }
 
 export async function checkInvariants(o: {
@@ -183,6 +189,7 @@ export async function checkInvariants(o: {
     duplicateTgids,
     generations,
     okCalls: stats.byReason.ok ?? 0,
+    rateLimitedDay: stats.byReason.RATE_LIMIT_DAY ?? 0,
     overruns,
     summaryAddsUp,
     summary,

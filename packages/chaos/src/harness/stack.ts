@@ -83,6 +83,12 @@ export interface Stack {
   producer: RecsProducer;
   keys: { project: string; key: string; fingerprint: string }[];
   tokens: Tokens;
+  /** Every configured secret (keys and tokens) with a label that never contains it. */
+  secrets: SecretSpec[];
+  /** Redis prefixes the apps use (defaults: the stack's Redis is its own). */
+  poolPrefix: string;
+  recordPrefix: string;
+  bullPrefix: string;
   emulator: EmulatorProcess;
   workers: WorkerHandle[];
   apis: ApiHandle[];
@@ -228,6 +234,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     };
     const env = (extra: Record<string, string | number> = {}) => str({ ...baseEnv, ...extra });
 
+    const secrets: SecretSpec[] = [
+      ...keys.map((k) => ({ label: `GEMINI key ${k.project} (fingerprint ${k.fingerprint})`, value: k.key })),
+      { label: 'API token', value: tokens.api },
+      { label: 'admin token', value: tokens.admin },
+      { label: 'Telegram bot token', value: tokens.telegram },
+      { label: 'Bull Board password', value: tokens.bullBoardPassword },
+    ];
     const workers: WorkerHandle[] = [];
     const apis: ApiHandle[] = [];
     const noted: { where: string; text: string }[] = [];
@@ -248,6 +261,10 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       producer,
       keys,
       tokens,
+      secrets,
+      poolPrefix: 'gemini:',
+      recordPrefix: 'recommendations:user:',
+      bullPrefix: 'bull',
       emulator,
       workers,
       apis,
