@@ -2,7 +2,7 @@ export { activeUsers, createSeededDatabase, DAYS, MIN_ORDERS } from './database.
 export type { EmulatorProcess } from './emulator.ts';
 export { startEmulatorProcess } from './emulator.ts';
 export type { Invariants } from './invariants.ts';
-export { checkInvariants, generationMarkers, overrunsOf } from './invariants.ts';
+export { checkInvariants, overrunsOf, runMarkers } from './invariants.ts';
 export type { ManagedProcess } from './processes.ts';
 export { liveProcesses, reapAll, startProcess } from './processes.ts';
 export type { CutMode, TcpProxy } from './proxy.ts';

@@ -23,11 +23,14 @@ export interface Invariants {
   missing: number;
   /** The run summary's failed count (users whose generation failed for good). */
   failed: number;
-  /** Users generated more than once for this run (per-run generation markers in the worker logs). */
+  /** Users generated and stored more than once for this run (per-run markers in the worker logs). */
   duplicates: number;
   duplicateTgids: number[];
-  /** `recommendation generated` markers of this run across every worker's log. */
+  /** Gemini records stored by this run (`recommendation cached` markers across every worker). */
   generations: number;
+  /** Answers the Gemini client accepted for this run (`recommendation generated`): ≥ generations, the
+   * difference being answers lost when a worker died before storing them. */
+  acceptedAnswers: number;
   /** generateContent requests answered 200 `ok` at the emulator (all runs of the stack). */
   okCalls: number;
   /** Day-quota 429s at the emulator (expected only where a scenario exhausts a quota). */
@@ -46,21 +49,26 @@ interface Record_ {
 }
 
 /**
- * Per-run generation markers: tgid → count, from the JSON log lines of every worker process of the
- * stack (killed ones included). The generator logs `recommendation generated` with tgid and runId
- * once per answer it accepted, so two markers for one user and run are two generations.
+ * Per-run markers: tgid → count of JSON log lines with `message` and this `runId`, across every
+ * worker process of the stack (killed ones included).
+ * - `recommendation cached` (the worker, after the Gemini record is stored): two for one user and
+ *   run = the user was generated and stored twice — a duplicate.
+ * - `recommendation generated` (the Gemini client, on an accepted answer): includes answers lost
+ *   when a worker was killed before storing them.
  */
-export function generationMarkers(
+export function runMarkers(
   workerLines: readonly (readonly string[])[],
   runId: string,
+  message = 'recommendation cached',
 ): Map<number, number> {
   const counts = new Map<number, number>();
+  const needle = `"${message}"`;
   for (const lines of workerLines) {
     for (const line of lines) {
-      if (!line.includes('"recommendation generated"') || !line.includes(runId)) continue;
+      if (!line.includes(needle) || !line.includes(runId)) continue;
       try {
         const l = JSON.parse(line) as { message?: string; runId?: string; tgid?: number };
-        if (l.message !== 'recommendation generated' || l.runId !== runId) continue;
+        if (l.message !== message || l.runId !== runId) continue;
         const t = Number(l.tgid);
         counts.set(t, (counts.get(t) ?? 0) + 1);
       } catch {
@@ -164,13 +172,16 @@ export async function checkInvariants(o: {
       problems.push(`summary says ${s.fallback_rules} rules, records show ${rules}`);
   }
 
-  const markers = generationMarkers(o.workerLogs, runId);
+  const markers = runMarkers(o.workerLogs, runId, 'recommendation cached');
+  const answers = runMarkers(o.workerLogs, runId, 'recommendation generated');
   const duplicateTgids = [...markers.entries()].filter(([, n]) => n > 1).map(([t]) => t);
   if (duplicateTgids.length)
     problems.push(
       `${duplicateTgids.length} users generated more than once (e.g. ${duplicateTgids.slice(0, 5).join(', ')})`,
     );
-  const generations = [...markers.values()].reduce((a, b) => a + b, 0);
+  const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+  const generations = sum(markers);
+  const acceptedAnswers = sum(answers);
 
   const stats = await o.emulatorStats();
   const overruns = overrunsOf(stats, o.rpmOf ?? (() => undefined));
@@ -188,6 +199,7 @@ export async function checkInvariants(o: {
     duplicates: duplicateTgids.length,
     duplicateTgids,
     generations,
+    acceptedAnswers,
     okCalls: stats.byReason.ok ?? 0,
     rateLimitedDay: stats.byReason.RATE_LIMIT_DAY ?? 0,
     overruns,
