@@ -132,6 +132,16 @@ describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', 
       for (const m of k.models) expect(m.cooldownUntil).toBeNull();
     }
 
+    // The workers' key-pool gauges agree: every key available.
+    const metrics = await fetch(`http://127.0.0.1:${stack.workers[0]!.metricsPort}/metrics`).then((res) =>
+      res.text(),
+    );
+    const states = metrics
+      .split('\n')
+      .filter((l) => l.startsWith('mealwise_key_pool_key_state{') && l.endsWith(' 1'))
+      .map((l) => /state="(\w+)"/.exec(l)?.[1]);
+    expect(states).toEqual(stack.keys.map(() => 'available'));
+
     const hits = await stack.scanSecrets();
     expect(hits).toEqual([]);
 
