@@ -142,6 +142,17 @@ describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', 
       .map((l) => /state="(\w+)"/.exec(l)?.[1]);
     expect(states).toEqual(stack.keys.map(() => 'available'));
 
+    // And the API's admin view of the pool.
+    const api = await stack.startApi();
+    const res = await fetch(`${api.url}/v1/admin/key-pool`, {
+      headers: { authorization: `Bearer ${stack.tokens.admin}` },
+    });
+    const body = await res.text();
+    stack.noteText('GET /v1/admin/key-pool', body);
+    expect(res.status).toBe(200);
+    const viaApi = JSON.parse(body) as { keys: { fingerprint: string; state: string; invalid: unknown }[] };
+    expect(viaApi.keys.map((k) => [k.state, k.invalid])).toEqual(stack.keys.map(() => ['available', null]));
+
     const hits = await stack.scanSecrets();
     expect(hits).toEqual([]);
 
