@@ -17,8 +17,9 @@ export interface Invariants {
   stale: number;
   /** Users with rules-based advice. */
   rules: number;
-  /** Users with some other record (a Gemini record of another run, not marked stale). */
-  other: number;
+  /** Users with a fresh Gemini record not written by this run (skipped as unchanged, or generated
+   * on demand — an API miss or refresh — before the batch reached them). */
+  fresh: number;
   /** Users without any record. */
   missing: number;
   /** The run summary's failed count (users whose generation failed for good). */
@@ -117,9 +118,10 @@ export async function checkInvariants(o: {
   let gemini = 0;
   let stale = 0;
   let rules = 0;
-  let other = 0;
+  let fresh = 0;
   let missing = 0;
   const missingTgids: number[] = [];
+  let unknown = 0;
   for (let i = 0; i < tgids.length; i += 500) {
     const chunk = tgids.slice(i, i + 500);
     const values = await o.redis.mget(...chunk.map((t) => `${prefix}${t}`));
@@ -133,12 +135,13 @@ export async function checkInvariants(o: {
       if (r.stale) stale++;
       else if (r.source === 'rules') rules++;
       else if (r.source === 'gemini' && r.run_id === runId) gemini++;
-      else other++;
+      else if (r.source === 'gemini') fresh++;
+      else unknown++;
     });
   }
   if (missing)
     problems.push(`${missing} users without a record (e.g. ${missingTgids.slice(0, 5).join(', ')})`);
-  if (other) problems.push(`${other} users with a record neither from this run nor stale/rules`);
+  if (unknown) problems.push(`${unknown} users with a record of unknown source`);
 
   const summary = await o.runs.get(runId);
   let summaryAddsUp = false;
@@ -193,7 +196,7 @@ export async function checkInvariants(o: {
     gemini,
     stale,
     rules,
-    other,
+    fresh,
     missing,
     failed: summary?.failed ?? 0,
     duplicates: duplicateTgids.length,
