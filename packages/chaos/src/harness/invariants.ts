@@ -20,6 +20,8 @@ export interface Invariants {
   /** Users with a fresh Gemini record not written by this run (skipped as unchanged, or generated
    * on demand — an API miss or refresh — before the batch reached them). */
   fresh: number;
+  /** Users with a record that is none of the above (unknown source): must be 0. */
+  other: number;
   /** Users without any record. */
   missing: number;
   /** The run summary's failed count (users whose generation failed for good). */
@@ -197,6 +199,7 @@ export async function checkInvariants(o: {
     stale,
     rules,
     fresh,
+    other: unknown,
     missing,
     failed: summary?.failed ?? 0,
     duplicates: duplicateTgids.length,
