@@ -124,8 +124,16 @@ describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', 
     const cli = await stack.cli(['pool', 'status', '--json']);
     expect(cli.code).toBe(0);
     const status = JSON.parse(cli.stdout) as {
-      keys: { fingerprint: string; state: string; invalid: unknown; models: { cooldownUntil: unknown }[] }[];
+      keys: {
+        fingerprint: string;
+        state: string;
+        invalid: unknown;
+        models: { cooldownUntil: unknown; usedToday: number }[];
+      }[];
     };
+    // Every call the emulator saw was admitted by the pool (one project per key here): no retry
+    // happened behind its back (the SDK's own retries are off), none was missed.
+    expect(status.keys.reduce((a, k) => a + k.models[0]!.usedToday, 0)).toBe(calls);
     expect(status.keys.map((k) => k.fingerprint).sort()).toEqual(stack.keys.map((k) => k.fingerprint).sort());
     for (const k of status.keys) {
       expect(k).toMatchObject({ state: 'available', invalid: null });

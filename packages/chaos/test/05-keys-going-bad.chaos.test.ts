@@ -29,7 +29,13 @@ interface PoolStatusJson {
     project: string;
     state: string;
     invalid: { reason: string } | null;
-    models: { model: string; state: string; blockedBy: string[]; cooldownUntil: number | null }[];
+    models: {
+      model: string;
+      state: string;
+      blockedBy: string[];
+      cooldownUntil: number | null;
+      usedToday: number;
+    }[];
   }[];
 }
 
@@ -132,6 +138,10 @@ describe('keys going bad mid-run (invalid key, suspended project, day quota used
     expect(cli.code).toBe(0);
     const status = JSON.parse(cli.stdout) as PoolStatusJson;
     const byFp = new Map(status.keys.map((k) => [k.fingerprint, k]));
+    // Every call the emulator saw (refused ones included) was admitted by the pool, per project.
+    const admitted = new Map(status.keys.map((k) => [k.project, k.models[0]!.usedToday]));
+    const emulatorCalls = Object.values(stats.byKey).reduce((a, b) => a + b, 0);
+    expect([...admitted.values()].reduce((a, b) => a + b, 0)).toBe(emulatorCalls);
     expect(byFp.get(invalidFp)).toMatchObject({ state: 'invalid', invalid: { reason: 'API_KEY_INVALID' } });
     for (const f of suspendedFps)
       expect(byFp.get(f)).toMatchObject({ state: 'invalid', invalid: { reason: 'CONSUMER_SUSPENDED' } });
