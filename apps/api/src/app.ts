@@ -5,7 +5,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { z } from 'zod';
 import { Authenticator, type AuthenticatorOptions, authorize } from './auth/authenticator.ts';
 import { BasicCredentials } from './auth/basic.ts';
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { BadRequestError, HttpError, MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { Cors } from './http/cors.ts';
 import { API_HELMET, captureHelmetHeaders, PAGE_HELMET } from './http/headers.ts';
 import { contextOf, RequestLifecycle } from './http/lifecycle.ts';
@@ -65,6 +65,7 @@ export interface ApiApp {
 }
 
 const BODY_LIMIT = '16kb';
+const BODY_LIMIT_BYTES = 16 * 1024;
 const HOT_ROUTE = /^\/v1\/users\/([1-9][0-9]{0,15})\/recommendations(?:\?|$)/;
 
 export function createApp(deps: ApiDeps): ApiApp {
@@ -127,6 +128,15 @@ export function createApp(deps: ApiDeps): ApiApp {
         'cache-control': 'no-store',
       });
     }
+  });
+  // A body announced larger than any route accepts is refused at once and the connection closed:
+  // express.json would first read and discard all of it (body-parser drains the request before
+  // answering 413), so a client claiming 10 GB held the connection until the request timeout.
+  app.use((req, res, next) => {
+    const length = req.headers['content-length'];
+    if (length === undefined || !(Number(length) > BODY_LIMIT_BYTES)) return next();
+    res.setHeader('connection', 'close');
+    lifecycle.fail(contextOf(req), res, new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large'));
   });
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use('/docs', page('/docs'));
