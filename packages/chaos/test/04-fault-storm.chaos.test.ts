@@ -150,6 +150,28 @@ describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', 
       .map((l) => /state="(\w+)"/.exec(l)?.[1]);
     expect(states).toEqual(stack.keys.map(() => 'available'));
 
+    // The workers' call counters classify every fault as the emulator served it (both workers
+    // together; counters of a process survive until it exits).
+    const counted = new Map<string, number>();
+    for (const w of stack.workers) {
+      const text = await fetch(`http://127.0.0.1:${w.metricsPort}/metrics`).then((res) => res.text());
+      for (const line of text.split('\n')) {
+        const m = /^mealwise_gemini_calls_total\{(.*)\} (\d+)$/.exec(line);
+        if (!m) continue;
+        const status = /status="(\w+)"/.exec(m[1]!)?.[1];
+        const reason = /reason="(\w+)"/.exec(m[1]!)?.[1];
+        const k = `${status}/${reason}`;
+        counted.set(k, (counted.get(k) ?? 0) + Number(m[2]));
+      }
+    }
+    expect(Object.fromEntries(counted)).toEqual({
+      'ok/ok': r.ok,
+      'TRANSIENT/server': r.UNAVAILABLE,
+      'TRANSIENT/timeout': r.hang,
+      'INVALID_ANSWER/json': r.malformed,
+      'INVALID_ANSWER/safety': r.safety,
+    });
+
     // And the API's admin view of the pool.
     const api = await stack.startApi();
     const res = await fetch(`${api.url}/v1/admin/key-pool`, {
