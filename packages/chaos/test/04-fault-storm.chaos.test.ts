@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RecommendationCache, type RecommendationRecord } from '@mealwise/recs';
 import { logLines, MODEL, reapAll, type Stack, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
+import { geminiCallCounts } from './support/gemini-metrics.ts';
 
 const ID = '04-fault-storm';
 const USERS = 1_000;
@@ -150,21 +151,8 @@ describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', 
       .map((l) => /state="(\w+)"/.exec(l)?.[1]);
     expect(states).toEqual(stack.keys.map(() => 'available'));
 
-    // The workers' call counters classify every fault as the emulator served it (both workers
-    // together; counters of a process survive until it exits).
-    const counted = new Map<string, number>();
-    for (const w of stack.workers) {
-      const text = await fetch(`http://127.0.0.1:${w.metricsPort}/metrics`).then((res) => res.text());
-      for (const line of text.split('\n')) {
-        const m = /^mealwise_gemini_calls_total\{(.*)\} (\d+)$/.exec(line);
-        if (!m) continue;
-        const status = /status="(\w+)"/.exec(m[1]!)?.[1];
-        const reason = /reason="(\w+)"/.exec(m[1]!)?.[1];
-        const k = `${status}/${reason}`;
-        counted.set(k, (counted.get(k) ?? 0) + Number(m[2]));
-      }
-    }
-    expect(Object.fromEntries(counted)).toEqual({
+    // The workers' call counters (both processes) classify every fault as the emulator served it.
+    expect(await geminiCallCounts(stack.workers)).toEqual({
       'ok/ok': r.ok,
       'TRANSIENT/server': r.UNAVAILABLE,
       'TRANSIENT/timeout': r.hang,

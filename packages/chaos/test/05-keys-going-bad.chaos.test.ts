@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mealwise/testing';
 import { logLines, MODEL, reapAll, type Stack, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
+import { geminiCallCounts } from './support/gemini-metrics.ts';
 
 const ID = '05-keys-going-bad';
 const USERS = 1_000;
@@ -171,6 +172,14 @@ describe('keys going bad mid-run (invalid key, suspended project, day quota used
     );
     for (const f of suspendedFps) expect(keyState(metrics, f)).toBe('invalid');
     for (const f of healthyFps) expect(keyState(metrics, f)).toBe('available');
+
+    // Every refused call is in the workers' call counters under its cause.
+    expect(await geminiCallCounts(stack.workers)).toEqual({
+      'ok/ok': USERS,
+      'INVALID_KEY/API_KEY_INVALID': refused.invalid,
+      'INVALID_KEY/CONSUMER_SUSPENDED': refused.suspended,
+      'RATE_LIMITED/day': refused.exhausted,
+    });
 
     // Reported exactly once, by fingerprint, across both workers' logs (whichever made the call).
     const lines = stack.workers.flatMap((w) => w.lines);
