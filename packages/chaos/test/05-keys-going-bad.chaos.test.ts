@@ -101,7 +101,7 @@ describe('keys going bad mid-run (invalid key, suspended project, day quota used
     expect(inv).toMatchObject({ duplicates: 0, overruns: 0 });
 
     // What the emulator saw: each bad key was refused only for the calls already on their way
-    // when it went bad (at most one per job slot, plus the one that revealed it); from then on
+    // when it went bad (at most one per job slot, the revealing call among them); from then on
     // the pool kept it out of rotation.
     const stats = await stack.emulator.stats();
     const inFlight = WORKERS * CONCURRENCY;
