@@ -61,6 +61,20 @@ describe('chaos harness', () => {
     await expect(query()).rejects.toThrow();
     await stack.pgProxy!.restore();
     expect(await query()).toBe(40);
+    // drop: an open connection freezes (its query waits) and resumes when the path heals.
+    const c = new pg.Client({ connectionString: stack.databaseUrl });
+    await c.connect();
+    await stack.pgProxy!.cut('drop');
+    let answered = false;
+    const pending = c.query('SELECT 1 AS one').then((r) => {
+      answered = true;
+      return r.rows[0].one as number;
+    });
+    await expect(query()).rejects.toThrow();
+    expect(answered).toBe(false);
+    await stack.pgProxy!.restore();
+    expect(await pending).toBe(1);
+    await c.end();
   }, 30_000);
 
   it('the secrets scan finds a planted secret and names it without printing it', async () => {
