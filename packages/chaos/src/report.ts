@@ -9,7 +9,7 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 export const RESULTS_FILE = join(ROOT, 'bench/results/reliability.json');
 export const DOC_FILE = join(ROOT, 'docs/reliability.md');
 const PROSE_DIR = join(ROOT, 'packages/chaos/docs');
-const HISTORY = 5;
+const HISTORY = 3;
 
 export interface ScenarioRow {
   /** `01-worker-crashes`: the test file's and prose file's name. */
@@ -93,7 +93,7 @@ export function recordScenario(row: ScenarioRow, now = new Date()): void {
 const fmtMs = (ms: number | null | undefined) =>
   ms === null || ms === undefined
     ? '—'
-    : ms >= 10_000
+    : ms >= 1_000
       ? `${(ms / 1000).toFixed(1)} s`
       : `${Math.round(ms)} ms`;
 
@@ -120,12 +120,15 @@ export function renderMarkdown(results: ResultsFile): string {
     '',
     '## Summary',
     '',
-    '| scenario | users | gemini | stale | rules | failed | missing | duplicates | overruns | recovery | 5xx | duration | last runs |',
+    'A row is recorded only when its scenario passed; "passes" counts the recorded runs kept (last 3).',
+    '',
+    '| scenario | users | gemini | stale | rules | failed | missing | duplicates | overruns | recovery | 5xx | duration | passes |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const id of ids) {
     const { latest: r, history } = results.scenarios[id]!;
-    const runs = history.map((h) => (nothingLost(h) ? '✓' : '✗')).join(' ');
+    const lost = history.filter((h) => !nothingLost(h)).length;
+    const runs = `${history.length}${lost ? ` (${lost} with losses)` : ''}`;
     out.push(
       `| [${r.id}](#${r.id}) | ${r.users} | ${r.succeeded} | ${r.stale} | ${r.rules} | ${r.failed} | ${r.missing ?? 0} | ${r.duplicates} | ${r.overruns} | ${fmtMs(r.recoveryMs)} | ${r.fiveXx} | ${fmtMs(r.durationMs)} | ${runs} |`,
     );
