@@ -13,6 +13,8 @@ import { initDataFor } from './support/telegram.ts';
 const ID = '07-api-soak';
 const CONNECTIONS = 500;
 const DURATION_S = 60;
+/** Load before the measured minute, so the window sees steady state rather than V8 warming up. */
+const WARMUP_S = 10;
 const WINDOW_S = 30;
 /**
  * RSS growth over the last 30 s above this is a leak, below it noise. In steady state the API's
@@ -88,6 +90,7 @@ describe('API under 500 connections for 60 s', () => {
     ];
 
     const rss = sampleRss(api.pid);
+    const warm = await autocannon({ url: api.url, connections: CONNECTIONS, duration: WARMUP_S, requests });
     const started = Date.now();
     const r = await autocannon({
       url: api.url,
@@ -102,6 +105,7 @@ describe('API under 500 connections for 60 s', () => {
     const codes = Object.fromEntries(
       Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => [code, s.count ?? 0]),
     );
+    const warmCodes = Object.keys(warm.statusCodeStats ?? {});
     const alive = await fetch(`${api.url}/healthz`).then((x) => x.status);
     stack.noteText('soak status codes', JSON.stringify(codes));
 
@@ -154,12 +158,17 @@ describe('API under 500 connections for 60 s', () => {
         rssGrowthLast30sMiB: Math.round(window.growthMiB * 10) / 10,
         rssSlopeMiBPerMin: Math.round(window.slopeMiBPerMin * 10) / 10,
         rssNoiseThresholdMiB: NOISE_MIB,
+        warmupRequests: warm.requests.total,
+        warmup5xx: warm['5xx'],
       },
       notes:
+        `${WARMUP_S} s of the same load first (V8 warm-up, also asserted 5xx-free), then the measured ${DURATION_S} s; RSS window = its last ${WINDOW_S} s. ` +
         '`users` = connections; succeeded = 2xx + 3xx answers, failed = connection errors + timeouts; the 4xx (bad requests by design) are in `status`.',
     });
 
     expect(alive).toBe(200);
+    expect(warm['5xx'] + warm.errors + warm.timeouts).toBe(0);
+    expect(warmCodes.filter((c) => c >= '500')).toEqual([]);
     expect(r['5xx']).toBe(0);
     expect(r.errors).toBe(0);
     expect(r.timeouts).toBe(0);
