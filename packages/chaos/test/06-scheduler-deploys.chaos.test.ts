@@ -40,14 +40,16 @@ function dailyCronAt(at: Date): string {
 
 describe('06 scheduler under deploys', () => {
   it('5 workers restarted repeatedly around the scheduled time: exactly one batch run', async () => {
-    // Far enough ahead for five cold starts on a small machine, near enough to keep the test short.
-    const fireAt = new Date(Math.ceil((Date.now() + 30_000) / 1000) * 1000);
+    // Far enough ahead for five cold starts on a loaded machine, near enough to keep the test short.
+    const fireAt = new Date(Math.ceil((Date.now() + 40_000) / 1000) * 1000);
     const env = { RECS_SCHEDULER_ENABLED: 'true', RECS_CRON: dailyCronAt(fireAt), RECS_TZ: TZ };
     const runId = runIdForDate(fireAt, TZ);
 
     const slots: WorkerHandle[] = await Promise.all(
       Array.from({ length: SLOTS }, () => stack.startWorker(env)),
     );
+    // The scheduler must exist before its time (cold starts on a loaded machine can be slow).
+    expect(Date.now()).toBeLessThan(fireAt.getTime() - 5_000);
     // Deploys: every slot restarts its worker again and again from 12 s before the firing until
     // 12 s after it; every third stop is a SIGKILL (a crash), the rest SIGTERM (a rolling deploy).
     const windowStart = fireAt.getTime() - 12_000;
