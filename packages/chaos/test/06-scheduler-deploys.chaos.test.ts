@@ -51,7 +51,7 @@ describe('06 scheduler under deploys', () => {
     // The scheduler must exist before its time (cold starts on a loaded machine can be slow).
     expect(Date.now()).toBeLessThan(fireAt.getTime() - 5_000);
     // Deploys: every slot restarts its worker again and again from 12 s before the firing until
-    // 12 s after it; every third stop is a SIGKILL (a crash), the rest SIGTERM (a rolling deploy).
+    // 12 s after it (and at least three times); every third stop is a SIGKILL (a crash), the rest SIGTERM (a rolling deploy).
     const windowStart = fireAt.getTime() - 12_000;
     const windowEnd = fireAt.getTime() + 12_000;
     await sleep(Math.max(0, windowStart - Date.now()));
@@ -59,7 +59,8 @@ describe('06 scheduler under deploys', () => {
     let kills = 0;
     const churn = async (slot: number) => {
       let n = 0;
-      while (Date.now() < windowEnd) {
+      // At least three restarts per slot even when cold starts are slow (a loaded machine).
+      while (Date.now() < windowEnd || n < 3) {
         await sleep(1_000 + Math.random() * 2_500);
         const old = slots[slot]!;
         const crash = (n++ + slot) % 3 === 0;
@@ -73,6 +74,7 @@ describe('06 scheduler under deploys', () => {
       }
     };
     await Promise.all(Array.from({ length: SLOTS }, (_, i) => churn(i)));
+    const churnEnd = Date.now();
 
     const summary = await stack.waitForRun(runId, { timeoutMs: 120_000 });
     const startedLateMs = Date.parse(summary.started_at!) - fireAt.getTime();
@@ -127,11 +129,14 @@ describe('06 scheduler under deploys', () => {
       secretHits: hits.length,
       extra: {
         'batch runs': 1,
-        'worker restarts in the ±12 s window': restarts,
+        'worker restarts (from 12 s before the firing, ≥ 3 per slot)': restarts,
         'of them SIGKILL': kills,
         'worker processes started': stack.workers.length,
         'batch jobs that ran for the firing': fired.length,
-        'run finished, after the restart window closed': `${((Date.parse(summary.finished_at!) - windowEnd) / 1000).toFixed(1)} s`,
+        'run finished': (() => {
+          const d = Date.parse(summary.finished_at!) - churnEnd;
+          return d < 0 ? `during the restarts` : `${(d / 1000).toFixed(1)} s after the last restart`;
+        })(),
       },
       notes:
         'Recovery here is how late the run started after its scheduled time (run started_at − firing), ' +
