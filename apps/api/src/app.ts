@@ -5,7 +5,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { z } from 'zod';
 import { Authenticator, type AuthenticatorOptions, authorize } from './auth/authenticator.ts';
 import { BasicCredentials } from './auth/basic.ts';
-import { BadRequestError, MethodNotAllowedError, NotFoundError } from './errors.ts';
+import { BadRequestError, HttpError, MethodNotAllowedError, NotFoundError } from './errors.ts';
 import { Cors } from './http/cors.ts';
 import { API_HELMET, captureHelmetHeaders, PAGE_HELMET } from './http/headers.ts';
 import { contextOf, RequestLifecycle } from './http/lifecycle.ts';
@@ -65,6 +65,8 @@ export interface ApiApp {
 }
 
 const BODY_LIMIT = '16kb';
+/** Bodies announced larger than this are not even drained (see the middleware before express.json). */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
 const HOT_ROUTE = /^\/v1\/users\/([1-9][0-9]{0,15})\/recommendations(?:\?|$)/;
 
 export function createApp(deps: ApiDeps): ApiApp {
@@ -127,6 +129,17 @@ export function createApp(deps: ApiDeps): ApiApp {
         'cache-control': 'no-store',
       });
     }
+  });
+  // A body announced far larger than any route accepts is refused at once and the connection
+  // closed: express.json would first read and discard all of it (body-parser drains a refused body
+  // before answering 413), so a client claiming 10 GB held the connection until the request
+  // timeout. Up to DRAIN_LIMIT_BYTES the drain is cheap and lets a client that sends its whole body
+  // before reading (most do) see the 413 rather than a connection reset.
+  app.use((req, res, next) => {
+    const length = req.headers['content-length'];
+    if (length === undefined || !(Number(length) > DRAIN_LIMIT_BYTES)) return next();
+    res.setHeader('connection', 'close');
+    lifecycle.fail(contextOf(req), res, new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large'));
   });
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use('/docs', page('/docs'));

@@ -37,6 +37,10 @@ export function compose(env: ApiEnv, logger: Logger): Composed {
     connectionString: env.DATABASE_URL,
     max: 10,
     connectionTimeoutMs: timeout,
+    // Waiting for one of the 10 clients is our own queue: under a burst of misses it can pass the
+    // dependency bound while PostgreSQL is healthy, and a 503 "postgres is unavailable" would be a
+    // lie. The wait is bounded like a query (statement timeout); connecting stays bounded by `timeout`.
+    acquireTimeoutMs: Math.max(timeout, env.API_DB_STATEMENT_TIMEOUT_MS),
     statementTimeoutMs: env.API_DB_STATEMENT_TIMEOUT_MS,
     applicationName: 'mealwise-api',
   });

@@ -129,7 +129,7 @@ export function isPostgresUnavailable(err: unknown): boolean {
   if (err instanceof AggregateError) return err.errors.some(isPostgresUnavailable);
   return (
     typeof message === 'string' &&
-    /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|the database system is/i.test(
+    /timeout exceeded when trying to connect|timeout expired|Connection terminated|connect ECONNREFUSED|the database system is/i.test(
       message,
     )
   );

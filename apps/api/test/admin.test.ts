@@ -185,6 +185,9 @@ describe('Bull Board', () => {
       .get('/admin/queues/api/queues')
       .set(basic(BOARD_USER, BOARD_PASSWORD));
     expect(api.status).toBe(200);
+    // Bull Board's own Express app must not announce itself (found by the chaos fuzz).
+    expect(page.headers['x-powered-by']).toBeUndefined();
+    expect(api.headers['x-powered-by']).toBeUndefined();
     expect(api.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['recs-batch', 'recs-user']);
     for (const q of api.body.queues) expect(q.readOnlyMode).toBe(true);
   });

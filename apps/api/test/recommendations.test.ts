@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
 import { recommendationMissSchema } from '@mealwise/recs';
@@ -369,6 +372,35 @@ describe('errors', () => {
       .send(JSON.stringify({ pad: 'x'.repeat(20_000) }));
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a body announced over the cap at once and closes, without reading it (10 GB claimed)', async () => {
+    // Found by the chaos suite: body-parser drains a refused body before answering, so a client
+    // claiming 10 GB held the connection until the request timeout.
+    const server = createServer(h.app.listener).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+      await once(socket, 'connect');
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      const closed = once(socket, 'close');
+      socket.write(
+        `POST ${RECS(2003)}/refresh HTTP/1.1\r\nHost: x\r\nAuthorization: ${service.Authorization}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 10737418240\r\n\r\n{"a":',
+      );
+      await Promise.race([
+        closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('connection left open')), 3_000)),
+      ]);
+      const text = Buffer.concat(chunks).toString();
+      expect(text).toMatch(/^HTTP\/1\.1 413 /);
+      expect(text.toLowerCase()).toContain('connection: close');
+      expect(text).toContain('{"error":{"code":"PAYLOAD_TOO_LARGE","message":"request body is too large"}}');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it('turns an unexpected failure into a logged 500 without a stack trace', async () => {

@@ -60,6 +60,14 @@ export class WorkerService {
     const queueOpts = { connection: options.connection, prefix: options.prefix };
     this.batchQueue = new Queue<BatchJobData>(QUEUE_BATCH, queueOpts);
     this.userQueue = new Queue<UserJobData>(QUEUE_USER, queueOpts);
+    // A Queue re-emits connection errors; unheard, BullMQ prints each one with its stack trace to
+    // stderr (raw, outside the JSON log) for as long as Redis is away. The connection's own
+    // listener already logs the outage once; these stay at debug.
+    for (const queue of [this.batchQueue, this.userQueue]) {
+      queue.on('error', (err) =>
+        options.logger.debug('queue connection error', { queue: queue.name, error: err.message }),
+      );
+    }
   }
 
   /** The port `/metrics` listens on (after start), if any. */

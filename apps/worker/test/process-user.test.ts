@@ -12,6 +12,7 @@ import { deleteByPrefix, TEST_REDIS_URL, uniquePrefix } from '@mealwise/testing'
 import type { Job } from 'bullmq';
 import { classifyFailure } from '../src/user/classify.ts';
 import { Pacing } from '../src/user/pacing.ts';
+import type { Generated } from '../src/user/ports.ts';
 import { JobSettled, processUserJob, settleFailedJob, type UserJobDeps } from '../src/user/process-user.ts';
 
 const redis = createRedis(TEST_REDIS_URL, { role: 'command' });
@@ -27,7 +28,7 @@ const previous = sampleRecord({ stats, generated_at: '2026-11-28T03:10:00.000Z',
 
 let nextTgid = 7_000_000_000;
 
-function setup(o: { stats?: () => Promise<UserStats>; generate?: () => Promise<never> }) {
+function setup(o: { stats?: () => Promise<UserStats>; generate?: () => Promise<Generated> }) {
   const { logger, lines } = captureLogger();
   const cache = new RecommendationCache({ redis, ttlSeconds: 600, keyPrefix: `${ns}recommendations:user:` });
   const runs = new RunSummaryStore({ redis, prefix: `${ns}recs:` });
@@ -131,5 +132,32 @@ describe('processUserJob: the ends other than success', () => {
       finished_at: expect.any(String),
     });
     expect((await cache.getMany([tgid])).get(tgid)).toMatchObject({ source: 'rules', run_id: runId });
+  });
+
+  it('a stored generation logs one `recommendation cached` (jobId, tgid, runId); a re-run of the job logs none', async () => {
+    let calls = 0;
+    const { deps, runs, lines } = setup({
+      generate: async () => {
+        calls++;
+        return {
+          summary: 'Сводка.',
+          tips: ['Совет один.', 'Совет два.'],
+          model: 'gemini-2.5-flash-lite',
+          keyFingerprint: 'abcdefabcdef',
+          usage: { promptTokens: 10, outputTokens: 5, totalTokens: 15 },
+          latencyMs: 3,
+          attempts: 1,
+        };
+      },
+    });
+    const { job, runId, tgid } = await runOf(runs, 0);
+    expect(await processUserJob(job, 'token', undefined, deps)).toMatchObject({ outcome: 'succeeded' });
+    // The same job again (a stalled job re-run elsewhere): counted already, no call, no marker.
+    expect(await processUserJob(job, 'token', undefined, deps)).toMatchObject({ outcome: 'duplicate' });
+    expect(calls).toBe(1);
+    const cached = lines.filter((l) => l.message === 'recommendation cached');
+    expect(cached).toEqual([
+      expect.objectContaining({ level: 'info', tgid, runId, jobId: job.id, keyFingerprint: 'abcdefabcdef' }),
+    ]);
   });
 });

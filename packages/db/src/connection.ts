@@ -14,14 +14,34 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** Give up connecting after this long (ms) instead of waiting for TCP's own timeout. */
   connectionTimeoutMs?: number;
+  /**
+   * Give up waiting for a free pooled client after this long (ms); default `connectionTimeoutMs`.
+   * Waiting for a client is this process's own queue, not the database being slow: under a burst
+   * (hundreds of requests, `max` clients) the wait may rightly outlast the bound on connecting.
+   */
+  acquireTimeoutMs?: number;
   applicationName?: string;
 }
 
 export function createPool(options: DbOptions): pg.Pool {
+  const connectMs = options.connectionTimeoutMs ?? 5_000;
+  const acquireMs = Math.max(options.acquireTimeoutMs ?? connectMs, connectMs);
+  // pg-pool has one timeout for both waiting in its queue and connecting a new client; the client
+  // has its own for connecting. Longer queue waits: the pool's timer bounds the wait, the client's
+  // (`timeout expired`) keeps bounding the connection itself.
+  class BoundedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({
+        ...(typeof config === 'string' ? { connectionString: config } : config),
+        connectionTimeoutMillis: connectMs,
+      });
+    }
+  }
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    connectionTimeoutMillis: acquireMs,
+    ...(acquireMs > connectMs ? { Client: BoundedClient } : {}),
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'mealwise',
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),

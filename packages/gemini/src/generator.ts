@@ -67,6 +67,8 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** For logs only. */
   tgid?: number | string;
+  /** For logs only: the batch run this generation belongs to (a per-run generation marker). */
+  runId?: string;
 }
 
 export interface Recommendation {
@@ -140,7 +142,7 @@ export class RecommendationGenerator {
   }
 
   async generateRecommendation(stats: UserStats, options: GenerateOptions = {}): Promise<Recommendation> {
-    const { signal, tgid } = options;
+    const { signal, tgid, runId } = options;
     const started = this.#now();
     const deadline = started + this.#deadlineMs;
     const prompt = buildPrompt(stats, { days: this.#statsDays });
@@ -211,6 +213,7 @@ export class RecommendationGenerator {
         const latencyMs = this.#now() - started;
         this.#log.info('recommendation generated', {
           tgid,
+          ...(runId ? { runId } : {}),
           keyFingerprint: lease.fingerprint,
           model,
           attempts,

@@ -44,12 +44,14 @@ describe('RecommendationGenerator against the emulator', () => {
 
   it('logs the generation with tgid, fingerprint, tokens and generation_time_ms, never the key', async () => {
     h = await harness({ emulator: { faults: { script: ['unavailable'] } } });
-    const rec = await h.generator.generateRecommendation(sampleStats(), { tgid: 7 });
+    const rec = await h.generator.generateRecommendation(sampleStats(), { tgid: 7, runId: 'manual-x' });
     await new Promise((r) => setImmediate(r));
     const lines = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     const done = lines.find((l) => l.message === 'recommendation generated');
+    // tgid + runId: the per-run generation marker the reliability suite counts duplicates with.
     expect(done).toMatchObject({
       tgid: 7,
+      runId: 'manual-x',
       keyFingerprint: rec.keyFingerprint,
       model: MODEL,
       attempts: 2,

@@ -62,5 +62,9 @@ export function bullBoardRouter(options: BullBoardOptions): { auth: RequestHandl
       'cache-control': 'no-store',
     });
   };
-  return { auth, router: serverAdapter.getRouter() as Router };
+  // The adapter's router is an Express app of its own: without this its answers (the board's page
+  // and JSON API) carry `X-Powered-By: Express`, which the API never sends.
+  const router = serverAdapter.getRouter() as Router & { disable?: (setting: string) => unknown };
+  router.disable?.('x-powered-by');
+  return { auth, router };
 }

@@ -14,7 +14,7 @@ export interface Generated {
 export interface RecommendationSource {
   generateRecommendation(
     stats: UserStats,
-    options: { signal?: AbortSignal; tgid?: number },
+    options: { signal?: AbortSignal; tgid?: number; runId?: string },
   ): Promise<Generated>;
 }
 

@@ -211,7 +211,11 @@ async function generateFor(ctx: JobContext, stats: UserStats): Promise<UserJobRe
   const deadline = AbortSignal.timeout(deps.jobTimeoutMs);
   const callSignal = signal ? AbortSignal.any([signal, deadline]) : deadline;
   try {
-    const g = await deps.generator.generateRecommendation(stats, { signal: callSignal, tgid });
+    const g = await deps.generator.generateRecommendation(stats, {
+      signal: callSignal,
+      tgid,
+      ...(runId ? { runId } : {}),
+    });
     const record: RecommendationRecord = {
       summary: g.summary,
       tips: g.tips,
@@ -224,7 +228,10 @@ async function generateFor(ctx: JobContext, stats: UserStats): Promise<UserJobRe
     };
     await deps.cache.put(tgid, record);
     // The Gemini client already logged the generation (tgid, fingerprint, tokens, generation_time_ms).
-    log.debug('recommendation cached', { model: g.model });
+    // This line (with jobId, tgid, runId from the job's logger) says the record is stored: one per
+    // user and run, unless the same user really was generated and stored twice (the reliability
+    // suite counts them; an answer lost in a crash before this point logs nothing).
+    log.info('recommendation cached', { model: g.model, keyFingerprint: g.keyFingerprint });
     return finish(ctx, {
       outcome: 'succeeded',
       model: g.model,

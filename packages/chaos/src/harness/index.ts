@@ -1,0 +1,16 @@
+export { activeUsers, createSeededDatabase, DAYS, MIN_ORDERS } from './database.ts';
+export type { EmulatorProcess } from './emulator.ts';
+export { startEmulatorProcess } from './emulator.ts';
+export type { Invariants } from './invariants.ts';
+export { checkInvariants, overrunsOf, runMarkers } from './invariants.ts';
+export type { ManagedProcess } from './processes.ts';
+export { liveProcesses, reapAll, startProcess } from './processes.ts';
+export type { CutMode, TcpProxy } from './proxy.ts';
+export { startTcpProxy } from './proxy.ts';
+export type { RedisServerHandle } from './redis-server.ts';
+export { startRedisServer } from './redis-server.ts';
+export type { SecretHit, SecretSpec } from './secrets.ts';
+export { scanSecrets, scanTexts } from './secrets.ts';
+export type { ApiHandle, Stack, StackOptions, Tokens, WorkerHandle } from './stack.ts';
+export { ARTIFACTS_ROOT, MODEL, ROOT, startStack } from './stack.ts';
+export { logLines, sleep, timed } from './util.ts';
