@@ -4,7 +4,11 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { seedDemoData } from '@mealwise/db';
-import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
+import {
+  clearActivityEdge,
+  createMigratedTestDatabase,
+  type MigratedTestDatabase,
+} from '@mealwise/db/testing';
 import {
   type EmulatorConfigInput,
   type EmulatorHandle,
@@ -90,7 +94,7 @@ export class E2e {
 
   static async start(o: E2eOptions): Promise<E2e> {
     const db = o.db ?? (await createMigratedTestDatabase());
-    if (!o.db) await seedDemoData(db.url, { users: o.users ?? 100, seed: o.seed ?? 7 });
+    if (!o.db) await seedForE2e(db, { users: o.users ?? 100, seed: o.seed ?? 7 });
     const keys: TestKey[] = [];
     for (let i = 1; i <= o.projects; i++) keys.push(testKey(`p${i}`));
     for (let i = 1; i <= (o.invalidKeys ?? 0); i++) keys.push(testKey(`bad${i}`));
@@ -253,3 +257,15 @@ export function logLines(p: Spawned): Record<string, unknown>[] {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Demo data whose active users stay the same for the whole test file: the tests compare a run's
+ * total with the active users they listed at the start.
+ */
+export async function seedForE2e(
+  db: MigratedTestDatabase,
+  seed: { users: number; seed: number },
+): Promise<void> {
+  await seedDemoData(db.url, seed);
+  await clearActivityEdge(db.db);
+}

@@ -2,9 +2,8 @@
 // part, while each environment still gets Redis namespaces and an emulator of its own. Registers
 // its own beforeAll / afterAll, so call it once at the top level of a test file.
 import { afterAll, beforeAll } from '@jest/globals';
-import { seedDemoData } from '@mealwise/db';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
-import { E2e, type E2eOptions } from './e2e.ts';
+import { E2e, type E2eOptions, seedForE2e } from './e2e.ts';
 
 export interface SharedDatabase {
   /** The seeded active users, ascending; filled in place by beforeAll, so destructuring is safe. */
@@ -27,7 +26,7 @@ export function useSharedDatabase(seed: { users: number; seed: number }): Shared
 
   beforeAll(async () => {
     db = await createMigratedTestDatabase();
-    await seedDemoData(db.url, seed);
+    await seedForE2e(db, seed);
     active.push(...(await (await open({ projects: 1 })).activeUsers()));
   }, 60_000);
 
