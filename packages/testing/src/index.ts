@@ -1,3 +1,4 @@
+export { activeUsers } from './active-users.ts';
 export type { Answer } from './http.ts';
 export { send } from './http.ts';
 export type { TemplateSpec, TestDatabase } from './postgres.ts';
