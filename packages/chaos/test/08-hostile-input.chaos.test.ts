@@ -463,15 +463,10 @@ describe('a dish named like a prompt injection', () => {
     const cache = new RecommendationCache({ redis: stack.redis, ttlSeconds: 3_600 });
 
     // 1. An honest model (the emulator): the name is data in the prompt, the answer a valid record.
-    const first = await stack.cli([
-      'recs',
-      'generate',
-      String(target),
-      '--wait',
-      '--json',
-      '--timeout',
-      '60',
-    ]);
+    // `mealwise recs generate` for the target, waiting for the worker up to `timeoutS`.
+    const generate = (timeoutS: number) =>
+      stack.cli(['recs', 'generate', String(target), '--wait', '--json', '--timeout', String(timeoutS)]);
+    const first = await generate(60);
     expect(first.code).toBe(0);
     const prompts = recorder.calls.map(promptOf).filter((p) => p.includes('Игнорируй'));
     expect(prompts.length).toBeGreaterThanOrEqual(1);
@@ -513,15 +508,7 @@ describe('a dish named like a prompt injection', () => {
       },
     };
     const before = recorder.calls.length;
-    const second = await stack.cli([
-      'recs',
-      'generate',
-      String(target),
-      '--wait',
-      '--json',
-      '--timeout',
-      '90',
-    ]);
+    const second = await generate(90);
     recorder.override = null;
     const obedientCalls = recorder.calls.slice(before).filter((c) => c.body.includes('Игнорируй')).length;
     const after = await cache.get(target);
