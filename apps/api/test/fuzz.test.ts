@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
 import { sampleRecord } from '@mealwise/recs/testing';
+import { initDataFor, send } from '@mealwise/testing';
 import fc from 'fast-check';
 import { seedUser } from './support/fixtures.ts';
 import {
@@ -14,7 +15,6 @@ import {
   SERVICE_TOKEN,
   startHarness,
 } from './support/harness.ts';
-import { initDataFor } from './support/telegram.ts';
 
 let t: MigratedTestDatabase;
 let h: Harness;
@@ -38,32 +38,6 @@ afterAll(async () => {
   await h.close();
   await t.dispose();
 });
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Raw HTTP (no client-side path normalisation): what arrives is exactly what was generated. */
-function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`no answer to ${method} ${path}`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const segment = fc.oneof(
   fc.constantFrom(
@@ -172,7 +146,8 @@ describe('fuzzed requests', () => {
           string,
           string
         >;
-        const res = await send(m, p, clean, m === 'GET' || m === 'HEAD' ? undefined : b);
+        const payload = m === 'GET' || m === 'HEAD' ? undefined : b;
+        const res = await send(`http://127.0.0.1:${port}`, m, p, clean, payload, 10_000);
         seen.add(res.status);
         expect(res.status).toBeLessThan(500);
         expect(res.headers['x-request-id']).toBeDefined();

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createMigratedTestDatabase, type MigratedTestDatabase } from '@mealwise/db/testing';
 import { recommendationMissSchema } from '@mealwise/recs';
 import { sampleRecord } from '@mealwise/recs/testing';
+import { initDataFor } from '@mealwise/testing';
 import request from 'supertest';
 import { seedUser } from './support/fixtures.ts';
 import { BOT_TOKEN, type Harness, leakedSecrets, service, startHarness } from './support/harness.ts';
-import { initDataFor } from './support/telegram.ts';
 
 const ACTIVE = 1001;
 const INACTIVE = 1002;

@@ -3,8 +3,15 @@
 // and another is restarted gracefully (SIGTERM, then a new process). Nobody may be lost or
 // generated twice; the killed workers' jobs come back through stall detection.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { logLines, reapAll, type Stack, startStack, type WorkerHandle } from '../src/harness/index.ts';
+import { logLines, type Stack, startStack, type WorkerHandle } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
+import {
+  expectNoSecrets,
+  expectSound,
+  invariantColumns,
+  tearDown,
+  waitForProgress,
+} from './support/scenario.ts';
 
 const USERS = 2_000;
 const CONCURRENCY = 8;
@@ -25,10 +32,7 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.stop();
-  await reapAll();
-}, 60_000);
+afterAll(() => tearDown(stack), 60_000);
 
 const stalledLines = () =>
   stack.workers
@@ -49,7 +53,7 @@ describe('01 worker crashes', () => {
     const kills: { at: number; pid: number; killedAt: number; inFlight: string[] }[] = [];
     let restart: { pid: number; exit: number | string; downMs: number } | undefined;
     for (const at of [0.25, 0.5, 0.6, 0.75]) {
-      await waitForProgress(runId, at);
+      await waitForProgress(stack, runId, at, 150_000);
       const victim = [...live][0]!;
       live.delete(victim);
       if (at === 0.6) {
@@ -83,8 +87,7 @@ describe('01 worker crashes', () => {
     );
 
     const inv = await stack.checkInvariants(runId);
-    expect(inv.problems).toEqual([]);
-    expect(inv).toMatchObject({ users: USERS, gemini: USERS, missing: 0, duplicates: 0, overruns: 0 });
+    expectSound(inv, USERS, { gemini: USERS });
     expect(summary).toMatchObject({ total: USERS, succeeded: USERS, failed: 0 });
     expect(inv.generations).toBe(USERS);
     // The graceful restart exited 0 within its bound.
@@ -98,24 +101,18 @@ describe('01 worker crashes', () => {
     for (const r of recoveries) expect(Number.isFinite(r)).toBe(true);
     expect(stalledLines()).toBeGreaterThan(0);
 
-    const hits = await stack.scanSecrets();
-    expect(hits).toEqual([]);
+    const secretHits = await expectNoSecrets(stack);
     recordScenario({
       id: '01-worker-crashes',
       title:
         'Worker crashes: 3 workers, one SIGKILLed at 25/50/75 % of a 2,000-user batch, another restarted',
       users: USERS,
       succeeded: inv.gemini,
-      stale: inv.stale,
-      rules: inv.rules,
-      failed: inv.failed,
-      missing: inv.missing,
-      duplicates: inv.duplicates,
-      overruns: inv.overruns,
+      ...invariantColumns(inv),
       recoveryMs: Math.max(...recoveries),
       fiveXx: 0,
       durationMs,
-      secretHits: hits.length,
+      secretHits,
       extra: {
         'workers started': stack.workers.length,
         SIGKILLs: kills.length,
@@ -132,20 +129,3 @@ describe('01 worker crashes', () => {
     });
   }, 240_000);
 });
-
-async function waitForProgress(runId: string, fraction: number): Promise<void> {
-  await waitUntil(async () => (await stack.progress(runId)) >= fraction, 150_000);
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // Redis mid-restart and the like: try again
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -4,8 +4,18 @@
 // by themselves (nobody restarts them) and the batch must complete with every user accounted for.
 // Meanwhile the API answers 503 (never 500, never a hang) and 200 again once Redis is back.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { reapAll, type Stack, startStack } from '../src/harness/index.ts';
+import { type Stack, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
+import { type Probe, probe as probeApi } from './support/probe.ts';
+import {
+  batchUnderWay,
+  expectNoSecrets,
+  expectSound,
+  invariantColumns,
+  tearDown,
+  waitForProgress,
+  waitUntil,
+} from './support/scenario.ts';
 
 const USERS = 1_000;
 let stack: Stack;
@@ -19,42 +29,18 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.stop();
-  await reapAll();
-}, 60_000);
-
-interface Probe {
-  t: number;
-  status: number;
-  ms: number;
-}
+afterAll(() => tearDown(stack), 60_000);
 
 describe('02 redis restart', () => {
   it('Redis restarted (SIGTERM) and crashed (SIGKILL) mid-batch: workers and API reconnect alone, the batch completes', async () => {
-    const [api] = await Promise.all([stack.startApi(), stack.startWorker(), stack.startWorker()]);
-    const auth = { authorization: `Bearer ${stack.tokens.api}` };
-    const t0 = Date.now();
-    const runId = await stack.triggerBatch();
-    await waitUntil(async () => (await stack.progress(runId)) >= 0.1, 120_000);
-
-    // A user whose record is already written: the API's "hit" during and after the outage.
-    const hitTgid = await firstWithRecord();
+    // The hit user's record was written before the outage: the API's cache hit during and after it.
+    const { api, auth, t0, runId, hitTgid } = await batchUnderWay(stack);
 
     // Probe the API all along: a hit and /readyz every 100 ms.
     const probes: { rec: Probe[]; ready: Probe[] } = { rec: [], ready: [] };
     let probing = true;
-    const probe = async (path: string, into: Probe[], headers: Record<string, string> = {}) => {
-      const t = Date.now();
-      try {
-        const res = await fetch(`${api!.url}${path}`, { headers, signal: AbortSignal.timeout(5_000) });
-        const body = await res.text();
-        if (res.status >= 500) stack.noteText(`api ${path} ${res.status}`, body);
-        into.push({ t, status: res.status, ms: Date.now() - t });
-      } catch {
-        into.push({ t, status: 0, ms: Date.now() - t });
-      }
-    };
+    const probe = (path: string, into: Probe[], headers: Record<string, string> = {}) =>
+      probeApi(stack, api.url, path, into, { headers, timeoutMs: 5_000, note: (status) => status >= 500 });
     const prober = (async () => {
       while (probing) {
         await Promise.all([
@@ -79,7 +65,7 @@ describe('02 redis restart', () => {
       [0.3, 'SIGTERM', 5_000],
       [0.65, 'SIGKILL', 2_000],
     ] as const) {
-      await waitUntil(async () => (await stack.progress(runId)) >= at, 120_000);
+      await waitForProgress(stack, runId, at, 120_000);
       const before = await stack.runs.get(runId);
       const countedBefore = before!.succeeded + before!.failed + before!.skipped;
       const downAt = Date.now();
@@ -104,8 +90,7 @@ describe('02 redis restart', () => {
     await prober;
 
     const inv = await stack.checkInvariants(runId);
-    expect(inv.problems).toEqual([]);
-    expect(inv).toMatchObject({ users: USERS, missing: 0, duplicates: 0, overruns: 0 });
+    expectSound(inv, USERS);
     expect(summary.total).toBe(USERS);
 
     const all = [...probes.rec, ...probes.ready];
@@ -127,33 +112,27 @@ describe('02 redis restart', () => {
     expect(fiveXx).toBe(0);
     expect(all.filter((p) => p.status === 0)).toEqual([]);
     // Logs stay JSON lines through the outages (no raw stack traces on stderr).
-    for (const p of [...stack.workers, api!]) {
+    for (const p of [...stack.workers, api]) {
       expect(p.lines.filter((l) => l.trim() !== '' && !l.startsWith('{')).slice(0, 3)).toEqual([]);
     }
     // Nobody was restarted: the same processes, alive.
     expect(stack.workers.every((w) => !w.dead)).toBe(true);
-    expect(api!.dead).toBe(false);
+    expect(api.dead).toBe(false);
     // The AOF kept what was written before the stops: the hit user's record is still there.
     expect(await stack.redis.exists(`${stack.recordPrefix}${hitTgid}`)).toBe(1);
 
-    const hits = await stack.scanSecrets();
-    expect(hits).toEqual([]);
+    const secretHits = await expectNoSecrets(stack);
     recordScenario({
       id: '02-redis-restart',
       title:
         'Redis restarted and crashed (own redis-server, AOF everysec) mid-batch; workers and API reconnect by themselves',
       users: USERS,
       succeeded: inv.gemini,
-      stale: inv.stale,
-      rules: inv.rules,
-      failed: inv.failed,
-      missing: inv.missing,
-      duplicates: inv.duplicates,
-      overruns: inv.overruns,
+      ...invariantColumns(inv),
       recoveryMs: Math.max(...outages.map((o) => Math.max(o.batchBackMs, o.apiBackMs))),
       fiveXx,
       durationMs,
-      secretHits: hits.length,
+      secretHits,
       extra: {
         ...Object.fromEntries(
           outages.flatMap((o) => {
@@ -177,23 +156,3 @@ describe('02 redis restart', () => {
     });
   }, 240_000);
 });
-
-async function firstWithRecord(): Promise<number> {
-  for (const t of stack.tgids) {
-    if (await stack.redis.exists(`${stack.recordPrefix}${t}`)) return t;
-  }
-  throw new Error('no record yet');
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // Redis mid-restart: try again
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -5,8 +5,19 @@
 // API keeps answering — 200 on a cache hit (Redis only), 503 on a miss (the live stats are out
 // of reach) — quickly, never a 500 or a hang.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { reapAll, type Stack, startStack } from '../src/harness/index.ts';
+import { type Stack, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
+import { type Probe, probe as probeApi } from './support/probe.ts';
+import {
+  batchUnderWay,
+  expectNoSecrets,
+  expectSound,
+  invariantColumns,
+  lastWithoutRecord,
+  tearDown,
+  waitForProgress,
+  waitUntil,
+} from './support/scenario.ts';
 
 const USERS = 1_000;
 const OUTAGE_MS = 20_000;
@@ -29,16 +40,7 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.stop();
-  await reapAll();
-}, 60_000);
-
-interface Probe {
-  t: number;
-  status: number;
-  ms: number;
-}
+afterAll(() => tearDown(stack), 60_000);
 
 interface Outage {
   mode: 'blackhole' | 'drop';
@@ -54,24 +56,11 @@ interface Outage {
 
 describe('03 postgres outage', () => {
   it('PostgreSQL unreachable for 20 s mid-batch (twice: cut, dropped): jobs retry and complete; API 200 on a hit, 503 on a miss', async () => {
-    const [api] = await Promise.all([stack.startApi(), stack.startWorker(), stack.startWorker()]);
-    const auth = { authorization: `Bearer ${stack.tokens.api}` };
-    const t0 = Date.now();
-    const runId = await stack.triggerBatch();
-    await waitUntil(async () => (await stack.progress(runId)) >= 0.1, 120_000);
-    const hitTgid = await firstWithRecord();
+    // The hit user's record was written before the outage: the API's cache hit during and after it.
+    const { api, auth, t0, runId, hitTgid } = await batchUnderWay(stack);
 
-    const probe = async (path: string, into: Probe[], headers: Record<string, string> = {}) => {
-      const t = Date.now();
-      try {
-        const res = await fetch(`${api!.url}${path}`, { headers, signal: AbortSignal.timeout(10_000) });
-        const body = await res.text();
-        stack.noteText(`api ${path} ${res.status}`, body);
-        into.push({ t, status: res.status, ms: Date.now() - t });
-      } catch {
-        into.push({ t, status: 0, ms: Date.now() - t });
-      }
-    };
+    const probe = (path: string, into: Probe[], headers: Record<string, string> = {}) =>
+      probeApi(stack, api.url, path, into, { headers, timeoutMs: 10_000, note: () => true });
     const counted = async () => {
       const s = await stack.runs.get(runId);
       return s ? s.succeeded + s.failed + s.skipped : 0;
@@ -85,8 +74,8 @@ describe('03 postgres outage', () => {
       [0.25, 'blackhole'],
       [0.6, 'drop'],
     ] as const) {
-      await waitUntil(async () => (await stack.progress(runId)) >= at, 150_000);
-      const missTgid = await lastWithoutRecord();
+      await waitForProgress(stack, runId, at, 150_000);
+      const missTgid = await lastWithoutRecord(stack);
       const o: Outage = {
         mode,
         hit: [],
@@ -119,7 +108,7 @@ describe('03 postgres outage', () => {
       // Recovery: the first user counted after PostgreSQL is back; the API ready again.
       await waitUntil(async () => (await counted()) > countedMid, 90_000);
       o.recoveryMs = Date.now() - o.restoredAt;
-      await waitUntil(async () => (await fetch(`${api!.url}/readyz`)).status === 200, 30_000);
+      await waitUntil(async () => (await fetch(`${api.url}/readyz`)).status === 200, 30_000);
       o.apiBackMs = Date.now() - o.restoredAt;
       outages.push(o);
     }
@@ -129,8 +118,7 @@ describe('03 postgres outage', () => {
     const finishedAfterRestoreMs = Date.parse(summary.finished_at!) - outages.at(-1)!.restoredAt;
 
     const inv = await stack.checkInvariants(runId);
-    expect(inv.problems).toEqual([]);
-    expect(inv).toMatchObject({ users: USERS, missing: 0, duplicates: 0, overruns: 0, stale: 0, rules: 0 });
+    expectSound(inv, USERS, { stale: 0, rules: 0 });
     // Jobs retried and completed: nobody fell back for a 20 s outage.
     expect(summary).toMatchObject({ total: USERS, succeeded: USERS, failed: 0 });
     const retried = workerLines('user job failed; will retry').length;
@@ -152,25 +140,19 @@ describe('03 postgres outage', () => {
     const fiveXx = all.filter((p) => p.status >= 500 && p.status !== 503).length;
     expect(fiveXx).toBe(0);
     // Every process survived on its own.
-    expect([...stack.workers, api!].every((p) => !p.dead)).toBe(true);
+    expect([...stack.workers, api].every((p) => !p.dead)).toBe(true);
 
-    const hits = await stack.scanSecrets();
-    expect(hits).toEqual([]);
+    const secretHits = await expectNoSecrets(stack);
     recordScenario({
       id: '03-postgres-outage',
       title: 'PostgreSQL unreachable for 20 s mid-batch, twice (TCP proxy: connections cut; packets dropped)',
       users: USERS,
       succeeded: inv.gemini + inv.fresh,
-      stale: inv.stale,
-      rules: inv.rules,
-      failed: inv.failed,
-      missing: inv.missing,
-      duplicates: inv.duplicates,
-      overruns: inv.overruns,
+      ...invariantColumns(inv),
       recoveryMs: Math.max(...outages.map((o) => o.recoveryMs)),
       fiveXx,
       durationMs,
-      secretHits: hits.length,
+      secretHits,
       extra: {
         ...Object.fromEntries(
           outages.flatMap((o) => [
@@ -200,28 +182,4 @@ describe('03 postgres outage', () => {
 
 function workerLines(message: string): unknown[] {
   return stack.workers.flatMap((w) => w.lines.filter((l) => l.includes(`"message":"${message}"`)));
-}
-
-async function firstWithRecord(): Promise<number> {
-  for (const t of stack.tgids) if (await stack.redis.exists(`${stack.recordPrefix}${t}`)) return t;
-  throw new Error('no record yet');
-}
-
-async function lastWithoutRecord(): Promise<number> {
-  for (const t of [...stack.tgids].reverse())
-    if (!(await stack.redis.exists(`${stack.recordPrefix}${t}`))) return t;
-  throw new Error('every user has a record already');
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

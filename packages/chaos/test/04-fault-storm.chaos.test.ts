@@ -5,9 +5,11 @@
 // none of those failures may be held against a key: no key invalid, cooling or exhausted.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RecommendationCache, type RecommendationRecord } from '@mealwise/recs';
-import { logLines, MODEL, reapAll, type Stack, startStack } from '../src/harness/index.ts';
+import { logLines, MODEL, type Stack, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
 import { geminiCallCounts } from './support/gemini-metrics.ts';
+import { adminKeyPool } from './support/key-pool.ts';
+import { expectNoSecrets, expectSound, invariantColumns, tearDown } from './support/scenario.ts';
 
 const ID = '04-fault-storm';
 const USERS = 1_000;
@@ -51,10 +53,7 @@ beforeAll(async () => {
   for (let i = 0; i < WORKERS; i++) await stack.startWorker();
 }, 90_000);
 
-afterAll(async () => {
-  await stack?.stop();
-  await reapAll();
-}, 60_000);
+afterAll(() => tearDown(stack), 60_000);
 
 describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', () => {
   it('every user accounted for, nobody generated twice, no key held responsible', async () => {
@@ -75,8 +74,7 @@ describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', 
     const durationMs = Date.now() - t0;
 
     const inv = await stack.checkInvariants(runId);
-    expect(inv.problems).toEqual([]);
-    expect(inv).toMatchObject({ users: USERS, missing: 0, other: 0, duplicates: 0, overruns: 0 });
+    expectSound(inv, USERS, { other: 0 });
     expect(inv.gemini + inv.stale + inv.rules).toBe(USERS);
 
     // The storm happened at the configured rates (±5 points on ~1,400 calls).
@@ -161,34 +159,22 @@ describe('Gemini fault storm (20 % 503, 5 % hangs, 5 % malformed, 2 % SAFETY)', 
     });
 
     // And the API's admin view of the pool.
-    const api = await stack.startApi();
-    const res = await fetch(`${api.url}/v1/admin/key-pool`, {
-      headers: { authorization: `Bearer ${stack.tokens.admin}` },
-    });
-    const body = await res.text();
-    stack.noteText('GET /v1/admin/key-pool', body);
-    expect(res.status).toBe(200);
+    const body = await adminKeyPool(stack);
     const viaApi = JSON.parse(body) as { keys: { fingerprint: string; state: string; invalid: unknown }[] };
     expect(viaApi.keys.map((k) => [k.state, k.invalid])).toEqual(stack.keys.map(() => ['available', null]));
 
-    const hits = await stack.scanSecrets();
-    expect(hits).toEqual([]);
+    const secretHits = await expectNoSecrets(stack);
 
     recordScenario({
       id: ID,
       title: 'Gemini fault storm',
       users: USERS,
       succeeded: inv.gemini,
-      stale: inv.stale,
-      rules: inv.rules,
-      failed: inv.failed,
-      missing: inv.missing,
-      duplicates: inv.duplicates,
-      overruns: inv.overruns,
+      ...invariantColumns(inv),
       recoveryMs: null,
       fiveXx: (stats.byStatus['503'] ?? 0) + (stats.byStatus['500'] ?? 0),
       durationMs,
-      secretHits: hits.length,
+      secretHits,
       extra: {
         geminiCalls: calls,
         unavailable503: r.UNAVAILABLE ?? 0,

@@ -7,9 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '@mealwise/testing';
-import { logLines, MODEL, reapAll, type Stack, startStack } from '../src/harness/index.ts';
+import { logLines, MODEL, type Stack, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
 import { geminiCallCounts } from './support/gemini-metrics.ts';
+import { adminKeyPool } from './support/key-pool.ts';
+import { expectNoSecrets, invariantColumns, tearDown } from './support/scenario.ts';
 
 const ID = '05-keys-going-bad';
 const USERS = 1_000;
@@ -52,10 +54,7 @@ beforeAll(async () => {
   for (let i = 0; i < WORKERS; i++) await stack.startWorker();
 }, 90_000);
 
-afterAll(async () => {
-  await stack?.stop();
-  await reapAll();
-}, 60_000);
+afterAll(() => tearDown(stack), 60_000);
 
 describe('keys going bad mid-run (invalid key, suspended project, day quota used up)', () => {
   it('the rest of the pool carries the batch; each bad key reported once, by fingerprint', async () => {
@@ -199,35 +198,23 @@ describe('keys going bad mid-run (invalid key, suspended project, day quota used
     });
 
     // The API's admin view agrees (and is part of the secrets scan).
-    const api = await stack.startApi();
-    const res = await fetch(`${api.url}/v1/admin/key-pool`, {
-      headers: { authorization: `Bearer ${stack.tokens.admin}` },
-    });
-    const body = await res.text();
-    stack.noteText('GET /v1/admin/key-pool', body);
-    expect(res.status).toBe(200);
+    const body = await adminKeyPool(stack);
     expect(body).toContain(invalidFp);
     expect(body).toContain('API_KEY_INVALID');
 
     // Never by its raw value: logs, Redis, /metrics, CLI and API output.
-    const hits = await stack.scanSecrets();
-    expect(hits).toEqual([]);
+    const secretHits = await expectNoSecrets(stack);
 
     recordScenario({
       id: ID,
       title: 'Keys going bad mid-run',
       users: USERS,
       succeeded: inv.gemini,
-      stale: inv.stale,
-      rules: inv.rules,
-      failed: inv.failed,
-      missing: inv.missing,
-      duplicates: inv.duplicates,
-      overruns: inv.overruns,
+      ...invariantColumns(inv),
       recoveryMs: null,
       fiveXx: stats.byStatus['503'] ?? 0,
       durationMs,
-      secretHits: hits.length,
+      secretHits,
       extra: {
         keys: stack.keys.length,
         projects: Object.keys(KEYS).length,

@@ -5,8 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type BatchJobData, NIGHTLY_SCHEDULER_ID, runIdForDate } from '@mealwise/jobs';
 import type { Job } from 'bullmq';
-import { reapAll, type Stack, startStack, type WorkerHandle } from '../src/harness/index.ts';
+import { type Stack, startStack, type WorkerHandle } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
+import { expectNoSecrets, expectSound, invariantColumns, tearDown } from './support/scenario.ts';
 
 const USERS = 300;
 const SLOTS = 5;
@@ -28,10 +29,7 @@ beforeAll(async () => {
   });
 }, 180_000);
 
-afterAll(async () => {
-  await stack?.stop();
-  await reapAll();
-}, 60_000);
+afterAll(() => tearDown(stack), 60_000);
 
 /** A daily 6-field cron firing at `at` (UTC, whole second). */
 function dailyCronAt(at: Date): string {
@@ -106,27 +104,20 @@ describe('06 scheduler under deploys', () => {
     expect(enqueued).toBe(USERS);
 
     const inv = await stack.checkInvariants(runId);
-    expect(inv.problems).toEqual([]);
-    expect(inv).toMatchObject({ users: USERS, missing: 0, duplicates: 0, overruns: 0 });
+    expectSound(inv, USERS);
     expect(restarts).toBeGreaterThanOrEqual(SLOTS * 3);
 
-    const hits = await stack.scanSecrets();
-    expect(hits).toEqual([]);
+    const secretHits = await expectNoSecrets(stack);
     recordScenario({
       id: '06-scheduler-deploys',
       title: 'Scheduler under deploys: 5 workers restarted repeatedly around the scheduled time',
       users: USERS,
       succeeded: inv.gemini + inv.fresh,
-      stale: inv.stale,
-      rules: inv.rules,
-      failed: inv.failed,
-      missing: inv.missing,
-      duplicates: inv.duplicates,
-      overruns: inv.overruns,
+      ...invariantColumns(inv),
       recoveryMs: startedLateMs,
       fiveXx: 0,
       durationMs: Date.parse(summary.finished_at!) - fireAt.getTime(),
-      secretHits: hits.length,
+      secretHits,
       extra: {
         'batch runs': 1,
         'worker restarts (from 12 s before the firing, ≥ 3 per slot)': restarts,

@@ -4,11 +4,11 @@
 // must answer no 5xx, no connection errors or timeouts, and keep its RSS flat over the last 30 s.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RecommendationCache } from '@mealwise/recs';
+import { initDataFor } from '@mealwise/testing';
 import autocannon from 'autocannon';
 import { type ApiHandle, type Stack, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
 import { rssWindow, sampleRss } from './support/rss.ts';
-import { initDataFor } from './support/telegram.ts';
 
 const ID = '07-api-soak';
 const CONNECTIONS = 500;

@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDb } from '@mealwise/db';
 import { quoteDishName } from '@mealwise/gemini';
 import { RecommendationCache, recommendationRecordSchema } from '@mealwise/recs';
+import { initDataFor, send, signInitData } from '@mealwise/testing';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { type ApiHandle, ROOT, type Stack, startProcess, startStack } from '../src/harness/index.ts';
 import { recordScenario } from '../src/report.ts';
-import { rawExchange, send } from './support/http.ts';
+import { rawExchange } from './support/http.ts';
 import { answerWithText, promptOf, type Recorder, startRecorder } from './support/recorder.ts';
-import { initDataFor, signInitData } from './support/telegram.ts';
 
 const ID = '08-hostile-input';
 const FUZZ_RUNS = Number(process.env.CHAOS_FUZZ_RUNS ?? 10_000);
@@ -138,7 +138,7 @@ describe('fuzzed requests at volume', () => {
         ),
         fc.constant(`tma ${initDataFor(hit, tokens.telegram)}`),
         fc.constant(`tma ${initDataFor(hit, '123456:forged-forged-forged-forged-xx')}`),
-        fc.constant(`tma ${initDataFor(hit, tokens.telegram, now - 3_600)}`),
+        fc.constant(`tma ${initDataFor(hit, tokens.telegram, { authDate: now - 3_600 })}`),
         fc.constantFrom(
           'Bearer',
           'tma ',
@@ -372,9 +372,19 @@ describe('Telegram initData', () => {
         401,
       ],
       ['tampered: user id changed after signing', other, tampered, 401],
-      ['expired: signed before the max age', me, initDataFor(me, bot, now - INIT_DATA_MAX_AGE_S - 5), 401],
-      ['replayed after expiry (same data a day later)', me, initDataFor(me, bot, now - 86_400), 401],
-      ['issued in the future', me, initDataFor(me, bot, now + 3_600), 401],
+      [
+        'expired: signed before the max age',
+        me,
+        initDataFor(me, bot, { authDate: now - INIT_DATA_MAX_AGE_S - 5 }),
+        401,
+      ],
+      [
+        'replayed after expiry (same data a day later)',
+        me,
+        initDataFor(me, bot, { authDate: now - 86_400 }),
+        401,
+      ],
+      ['issued in the future', me, initDataFor(me, bot, { authDate: now + 3_600 }), 401],
       ['no hash', me, genuine.replace(/&?hash=[0-9a-f]+/, ''), 401],
       [
         'hash of the WebAppData key itself',
@@ -453,15 +463,10 @@ describe('a dish named like a prompt injection', () => {
     const cache = new RecommendationCache({ redis: stack.redis, ttlSeconds: 3_600 });
 
     // 1. An honest model (the emulator): the name is data in the prompt, the answer a valid record.
-    const first = await stack.cli([
-      'recs',
-      'generate',
-      String(target),
-      '--wait',
-      '--json',
-      '--timeout',
-      '60',
-    ]);
+    // `mealwise recs generate` for the target, waiting for the worker up to `timeoutS`.
+    const generate = (timeoutS: number) =>
+      stack.cli(['recs', 'generate', String(target), '--wait', '--json', '--timeout', String(timeoutS)]);
+    const first = await generate(60);
     expect(first.code).toBe(0);
     const prompts = recorder.calls.map(promptOf).filter((p) => p.includes('Игнорируй'));
     expect(prompts.length).toBeGreaterThanOrEqual(1);
@@ -503,15 +508,7 @@ describe('a dish named like a prompt injection', () => {
       },
     };
     const before = recorder.calls.length;
-    const second = await stack.cli([
-      'recs',
-      'generate',
-      String(target),
-      '--wait',
-      '--json',
-      '--timeout',
-      '90',
-    ]);
+    const second = await generate(90);
     recorder.override = null;
     const obedientCalls = recorder.calls.slice(before).filter((c) => c.body.includes('Игнорируй')).length;
     const after = await cache.get(target);

@@ -1,3 +1,6 @@
+export { activeUsers } from './active-users.ts';
+export type { Answer } from './http.ts';
+export { send } from './http.ts';
 export type { TemplateSpec, TestDatabase } from './postgres.ts';
 export { ADMIN_URL, createTestDatabase, databaseUrl, versionOf } from './postgres.ts';
 export type { Spawned, SpawnOptions } from './process.ts';
@@ -5,3 +8,4 @@ export { freePort, spawnNodeTs, spawnProcess, waitFor } from './process.ts';
 export { deleteByPrefix, dumpValues, TEST_REDIS_URL, uniquePrefix } from './redis.ts';
 export type { OwnRedis } from './redis-server.ts';
 export { startOwnRedis } from './redis-server.ts';
+export { initDataFor, signInitData } from './telegram.ts';

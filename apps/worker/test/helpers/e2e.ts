@@ -19,6 +19,7 @@ import { QUEUE_USER, RecsProducer, RunSummaryStore, type UserJobData } from '@me
 import { RecommendationCache } from '@mealwise/recs';
 import { closeRedis, createRedis, type Redis } from '@mealwise/redis';
 import {
+  activeUsers,
   deleteByPrefix,
   type Spawned,
   spawnNodeTs,
@@ -27,7 +28,6 @@ import {
   waitFor,
 } from '@mealwise/testing';
 import { type Job, Queue } from 'bullmq';
-import { sql } from 'kysely';
 
 export const ROOT = new URL('../../../../', import.meta.url).pathname;
 export const MODEL = 'gemini-2.5-flash-lite';
@@ -182,16 +182,8 @@ export class E2e {
   }
 
   /** Active users by an independent query (the definition in DESIGN §4), ascending. */
-  async activeUsers(minOrders = 5, days = 30): Promise<number[]> {
-    const { rows } = await sql<{ tgid: string }>`
-      SELECT u.tgid FROM users u
-       WHERE u.is_active
-         AND (SELECT count(*) FROM orders o
-               WHERE o.user_tgid = u.tgid AND o.status <> 'cancelled'
-                 AND o.created_at >= now() - make_interval(days => ${days}::int)
-                 AND o.created_at <= now()) >= ${minOrders}::int
-       ORDER BY u.tgid`.execute(this.db.db);
-    return rows.map((r) => Number(r.tgid));
+  activeUsers(minOrders = 5, days = 30): Promise<number[]> {
+    return activeUsers(this.db.url, minOrders, days);
   }
 
   async allUsers(): Promise<number[]> {

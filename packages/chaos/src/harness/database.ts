@@ -2,7 +2,12 @@
 // (DESIGN §4: is_active and ≥ RECS_MIN_ORDERS orders in the last RECS_DAYS days), copied from a
 // template built once per (schema, N, day) — a 2,000-user database costs milliseconds after the first.
 import { createDb, migrateToLatest, migrations, seedDemoData } from '@mealwise/db';
-import { createTestDatabase, type TestDatabase, versionOf } from '@mealwise/testing';
+import {
+  activeUsers as activeUsersOf,
+  createTestDatabase,
+  type TestDatabase,
+  versionOf,
+} from '@mealwise/testing';
 import { sql } from 'kysely';
 
 export const MIN_ORDERS = 5;
@@ -11,21 +16,8 @@ export const DAYS = 30;
 const schemaVersion = versionOf(...Object.entries(migrations).map(([name, m]) => `${name}:${String(m.up)}`));
 
 /** Active users by the DESIGN §4 definition, by an independent query (ascending tgids). */
-export async function activeUsers(url: string, minOrders = MIN_ORDERS, days = DAYS): Promise<number[]> {
-  const db = createDb({ connectionString: url, max: 1 });
-  try {
-    const { rows } = await sql<{ tgid: string }>`
-      SELECT u.tgid FROM users u
-       WHERE u.is_active
-         AND (SELECT count(*) FROM orders o
-               WHERE o.user_tgid = u.tgid AND o.status <> 'cancelled'
-                 AND o.created_at >= now() - make_interval(days => ${days}::int)
-                 AND o.created_at <= now()) >= ${minOrders}::int
-       ORDER BY u.tgid`.execute(db);
-    return rows.map((r) => Number(r.tgid));
-  } finally {
-    await db.destroy();
-  }
+export function activeUsers(url: string, minOrders = MIN_ORDERS, days = DAYS): Promise<number[]> {
+  return activeUsersOf(url, minOrders, days);
 }
 
 async function seedAllActive(url: string, users: number, seed: number): Promise<void> {

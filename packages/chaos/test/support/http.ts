@@ -1,41 +1,4 @@
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** Raw HTTP through node:http (no path normalisation): what arrives is exactly what was given. */
-export function send(
-  base: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body?: string | Buffer,
-): Promise<Answer> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: u.hostname, port: Number(u.port), method, path, headers, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      },
-    );
-    req.setTimeout(15_000, () => req.destroy(new Error(`no answer to ${method} ${path}`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 export interface RawAnswer {
   /** Everything the server wrote before closing (or before `waitMs`). */
