@@ -15,7 +15,12 @@ export interface ScenarioRow {
   /** `01-worker-crashes`: the test file's and prose file's name. */
   id: string;
   title: string;
-  /** Active users in the batch (or requests/clients for non-batch scenarios; say so in `notes`). */
+  /**
+   * false for scenarios that run no batch (API load, hostile input): the batch columns (users
+   * through overruns) are then shown as "—" and the scenario's figures are in `extra`.
+   */
+  batch?: boolean;
+  /** Active users in the batch. */
   users: number;
   succeeded: number;
   stale: number;
@@ -36,6 +41,12 @@ export interface ScenarioRow {
   /** Anything else worth a number (p99 ms, RSS growth, restarts, …). */
   extra?: Record<string, number | string | boolean>;
   notes?: string;
+}
+
+/** users … overruns for the summary table; "—" where the scenario runs no batch. */
+function batchCells(r: ScenarioRow): (string | number)[] {
+  const cells = [r.users, r.succeeded, r.stale, r.rules, r.failed, r.missing ?? 0, r.duplicates, r.overruns];
+  return r.batch === false ? cells.map(() => '—') : cells;
 }
 
 interface StoredRow extends ScenarioRow {
@@ -130,14 +141,14 @@ export function renderMarkdown(results: ResultsFile): string {
     const lost = history.filter((h) => !nothingLost(h)).length;
     const runs = `${history.length}${lost ? ` (${lost} with losses)` : ''}`;
     out.push(
-      `| [${r.id}](#${r.id}) | ${r.users} | ${r.succeeded} | ${r.stale} | ${r.rules} | ${r.failed} | ${r.missing ?? 0} | ${r.duplicates} | ${r.overruns} | ${fmtMs(r.recoveryMs)} | ${r.fiveXx} | ${fmtMs(r.durationMs)} | ${runs} |`,
+      `| [${r.id}](#${r.id}) | ${batchCells(r).join(' | ')} | ${fmtMs(r.recoveryMs)} | ${r.fiveXx} | ${fmtMs(r.durationMs)} | ${runs} |`,
     );
   }
   for (const id of ids) {
     const { latest: r, history } = results.scenarios[id]!;
     out.push('', `## ${r.id}`, '', `**${r.title}**`, '');
     out.push('| | value |', '|---|---|');
-    const rows: [string, string | number][] = [
+    const batchRows: [string, string | number][] = [
       ['users', r.users],
       ['succeeded (gemini)', r.succeeded],
       ['stale', r.stale],
@@ -146,6 +157,9 @@ export function renderMarkdown(results: ResultsFile): string {
       ['missing (no record)', r.missing ?? 0],
       ['duplicates (generated twice for the run)', r.duplicates],
       ['overruns at the emulator', r.overruns],
+    ];
+    const rows: [string, string | number][] = [
+      ...(r.batch === false ? [] : batchRows),
       ['recovery time', fmtMs(r.recoveryMs)],
       ['5xx', r.fiveXx],
       ['duration', fmtMs(r.durationMs)],
@@ -161,8 +175,11 @@ export function renderMarkdown(results: ResultsFile): string {
           history
             .map(
               (h) =>
-                `${h.recordedAt.slice(0, 16).replace('T', ' ')} — ${h.succeeded}/${h.stale}/${h.rules}/${h.failed}, ` +
-                `${h.duplicates} dup, recovery ${fmtMs(h.recoveryMs)}, ${fmtMs(h.durationMs)}`,
+                `${h.recordedAt.slice(0, 16).replace('T', ' ')} — ` +
+                (h.batch === false
+                  ? `${h.fiveXx} 5xx, ${fmtMs(h.durationMs)}`
+                  : `${h.succeeded}/${h.stale}/${h.rules}/${h.failed}, ` +
+                    `${h.duplicates} dup, recovery ${fmtMs(h.recoveryMs)}, ${fmtMs(h.durationMs)}`),
             )
             .join('; ') +
           '.',

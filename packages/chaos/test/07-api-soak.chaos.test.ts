@@ -131,6 +131,7 @@ describe('API under 500 connections for 60 s', () => {
     recordScenario({
       id: ID,
       title: 'API load and soak (500 connections × 60 s, mixed hits / misses / bad requests)',
+      batch: false,
       users: CONNECTIONS,
       succeeded: r['2xx'] + r['3xx'],
       stale: 0,
@@ -144,6 +145,7 @@ describe('API under 500 connections for 60 s', () => {
       durationMs,
       secretHits: hits.length,
       extra: {
+        connections: CONNECTIONS,
         requests: r.requests.total,
         rps: Math.round(r.requests.average),
         p50Ms: r.latency.p50,

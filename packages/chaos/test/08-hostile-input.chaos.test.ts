@@ -600,6 +600,7 @@ describe('secrets and the record', () => {
     recordScenario({
       id: ID,
       title: 'Hostile input (fuzz, oversized requests, initData attacks, prompt injection, messy key list)',
+      batch: false,
       users: stack.users,
       succeeded: 0,
       stale: 0,
