@@ -121,6 +121,21 @@ describe('processUserJob: the ends other than success', () => {
     expect((await runs.get(runId))?.failed).toBe(0);
   });
 
+  it('a job re-run after its worker died having stored the record counts the user without calling Gemini, and says so', async () => {
+    const { deps, runs, cache, lines } = setup({});
+    const { job, runId, tgid } = await runOf(runs, 1);
+    // What the dead worker left: this run's record, stored, the user not yet counted.
+    await cache.put(tgid, sampleRecord({ stats, run_id: runId, generated_at: new Date().toISOString() }));
+    await expect(processUserJob(job, 'token', undefined, deps)).resolves.toMatchObject({
+      outcome: 'succeeded',
+      recovered: true,
+    });
+    expect(await runs.get(runId)).toMatchObject({ succeeded: 1, finished_at: expect.any(String) });
+    expect(lines.filter((l) => l.message === 'recommendation recovered')).toEqual([
+      expect.objectContaining({ tgid, runId }),
+    ]);
+  });
+
   it('settleFailedJob (a job failed by stall detection) writes rules advice once and counts the user once', async () => {
     const { deps, runs, cache } = setup({});
     const { job, runId, tgid } = await runOf(runs, 0);

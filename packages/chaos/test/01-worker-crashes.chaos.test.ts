@@ -89,11 +89,16 @@ describe('01 worker crashes', () => {
     const inv = await stack.checkInvariants(runId);
     expectSound(inv, USERS, { gemini: USERS });
     expect(summary).toMatchObject({ total: USERS, succeeded: USERS, failed: 0 });
-    expect(inv.generations).toBe(USERS);
+    // Every record of the run was logged by the worker that stored it, or — where a SIGKILL
+    // swallowed that line before it reached the pipe — by the job that found it stored on its
+    // re-run (expectSound checks unaccountedTgids is empty). At most the in-flight lines are lost.
+    expect(inv.generations).toBeLessThanOrEqual(USERS);
+    expect(inv.generations).toBeGreaterThanOrEqual(USERS - kills.length * CONCURRENCY);
     // The graceful restart exited 0 within its bound.
     expect(restart?.exit).toBe(0);
     // Calls cut off by the kills were answered to nobody: at most the jobs in flight per kill.
-    const lostCalls = inv.okCalls - inv.generations;
+    // One stored call per user (gemini counts the records of this run); any other ok answer died with a worker.
+    const lostCalls = inv.okCalls - inv.gemini;
     expect(lostCalls).toBeGreaterThanOrEqual(0);
     expect(lostCalls).toBeLessThanOrEqual(kills.length * CONCURRENCY);
     // Every kill caught jobs in flight; stall detection brought the dead worker's back.

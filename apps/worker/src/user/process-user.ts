@@ -191,6 +191,10 @@ async function generateFor(ctx: JobContext, stats: UserStats): Promise<UserJobRe
     const fresh = r.source === 'gemini' && !r.stale;
     // Written by this very run before the job was interrupted: count it, don't call Gemini again.
     if (runId && fresh && r.run_id === runId) {
+      // Says which user's record was counted without a call of this job's own: with the
+      // `recommendation cached` lines, every stored record of a run is accounted for in the logs,
+      // even when a crash swallowed the line of the process that stored it.
+      log.info('recommendation recovered', { model: r.model });
       return finish(ctx, {
         outcome: 'succeeded',
         model: r.model ?? '',

@@ -31,6 +31,13 @@ export interface Invariants {
   duplicateTgids: number[];
   /** Gemini records stored by this run (`recommendation cached` markers across every worker). */
   generations: number;
+  /** Jobs that found their user's record already stored by this run (`recommendation recovered`). */
+  recovered: number;
+  /**
+   * Users with a Gemini record of this run and neither marker: stored by nobody the logs know of.
+   * A crash may swallow a `recommendation cached` line, but the re-run job then logs `recovered`.
+   */
+  unaccountedTgids: number[];
   /** Answers the Gemini client accepted for this run (`recommendation generated`): ≥ generations, the
    * difference being answers lost when a worker died before storing them. */
   acceptedAnswers: number;
@@ -124,6 +131,7 @@ export async function checkInvariants(o: {
   let missing = 0;
   const missingTgids: number[] = [];
   let unknown = 0;
+  const storedThisRun: number[] = [];
   for (let i = 0; i < tgids.length; i += 500) {
     const chunk = tgids.slice(i, i + 500);
     const values = await o.redis.mget(...chunk.map((t) => `${prefix}${t}`));
@@ -136,8 +144,10 @@ export async function checkInvariants(o: {
       const r = JSON.parse(v) as Record_;
       if (r.stale) stale++;
       else if (r.source === 'rules') rules++;
-      else if (r.source === 'gemini' && r.run_id === runId) gemini++;
-      else if (r.source === 'gemini') fresh++;
+      else if (r.source === 'gemini' && r.run_id === runId) {
+        gemini++;
+        storedThisRun.push(chunk[j]!);
+      } else if (r.source === 'gemini') fresh++;
       else unknown++;
     });
   }
@@ -184,6 +194,12 @@ export async function checkInvariants(o: {
     problems.push(
       `${duplicateTgids.length} users generated more than once (e.g. ${duplicateTgids.slice(0, 5).join(', ')})`,
     );
+  const recoveredMarkers = runMarkers(o.workerLogs, runId, 'recommendation recovered');
+  const unaccountedTgids = storedThisRun.filter((t) => !markers.has(t) && !recoveredMarkers.has(t));
+  if (unaccountedTgids.length)
+    problems.push(
+      `${unaccountedTgids.length} records of this run that no worker logged storing (e.g. ${unaccountedTgids.slice(0, 5).join(', ')})`,
+    );
   const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   const generations = sum(markers);
   const acceptedAnswers = sum(answers);
@@ -205,6 +221,8 @@ export async function checkInvariants(o: {
     duplicates: duplicateTgids.length,
     duplicateTgids,
     generations,
+    recovered: sum(recoveredMarkers),
+    unaccountedTgids,
     acceptedAnswers,
     okCalls: stats.byReason.ok ?? 0,
     rateLimitedDay: stats.byReason.RATE_LIMIT_DAY ?? 0,
