@@ -42,7 +42,9 @@ export function updateReadme(): void {
   const results = existsSync(resultsDir)
     ? readdirSync(resultsDir)
         .filter((f) => f.endsWith('.json'))
-        .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as BenchResult)
+        .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as Partial<BenchResult>)
+        // reliability.json is the reliability suite's (pnpm test:chaos), rendered in docs/reliability.md.
+        .filter((r): r is BenchResult => Array.isArray(r.rows) && r.params !== undefined)
     : [];
   const text = readFileSync(readme, 'utf8');
   const a = text.indexOf(START);
